@@ -1,0 +1,86 @@
+"""Operator commands (database, demo, accounts) added to the ``stembus`` command line."""
+
+from __future__ import annotations
+
+import secrets
+
+import click
+
+from election.cli import main
+
+
+def _app():  # type: ignore[no-untyped-def]
+    from admin.app import create_app
+
+    return create_app()
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration to the configured database."""
+    from election.migrate import upgrade
+
+    app = _app()
+    upgrade(app.config["STEMBUS_DATABASE_URL"])
+    click.echo("Database is up to date.")
+
+
+@main.group()
+def demo() -> None:
+    """A demonstration election."""
+
+
+@demo.command("seed")
+def demo_seed() -> None:
+    """Create (or refresh) the demo committee and election, and print how to sign in."""
+    from admin.demo import seed
+
+    app = _app()
+    with app.app_context():
+        accounts = seed(app)
+    click.echo("\nStembus demo on http://127.0.0.1:8000/")
+    click.echo("Committee sign-in (password, then the TOTP code from an authenticator app with this secret):")
+    for account in accounts:
+        click.echo(
+            f"  {account.role:<10} {account.email:<28} password: {account.password}  TOTP secret: {account.totp_secret}"
+        )
+    click.echo("")
+
+
+@main.group()
+def member() -> None:
+    """Committee accounts."""
+
+
+@member.command("add")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["chair", "member", "secretary", "auditor", "it_operator"]), required=True)
+def member_add(email: str, name: str, role: str) -> None:
+    """Create a committee account with a random password; prints the password and TOTP secret once."""
+    from admin.accounts import AccountError, create_member
+    from election import audit_log
+    from election.models.committee import Role
+
+    app = _app()
+    password = secrets.token_urlsafe(12)
+    with app.extensions["stembus_sessions"]() as session:
+        try:
+            account, totp_secret = create_member(
+                session,
+                email=email,
+                name=name,
+                role=Role(role),
+                password=password,
+                secret_key=app.config["SECRET_KEY"],
+            )
+        except AccountError as error:
+            raise click.ClickException(str(error)) from error
+        audit_log.record(session, "cli", "member_added", email=account.email, role=role)
+        session.commit()
+    click.echo(f"{email}: password {password}  TOTP secret {totp_secret}")

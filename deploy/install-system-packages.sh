@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Stembus needs when they are missing: libsodium (ristretto255),
+# Pango for PDF rendering, and, for the browser tests, Chromium with its driver.
+set -euo pipefail
+
+need=()
+ldconfig -p | grep -q 'libsodium\.so\.23' || need+=(libsodium23)
+ldconfig -p | grep -q 'libpango-1\.0\.so' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+if [ "${STEMBUS_NEED_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then
+  need+=(chromium chromium-driver fonts-dejavu-core)
+fi
+[ ${#need[@]} -eq 0 ] && exit 0
+
+echo "Installing Debian packages: ${need[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO=sudo
+else
+  SUDO=
+fi
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -1,0 +1,17 @@
+"""Persistent records of Stembus. Import this package to register every table on ``Base.metadata``."""
+
+from election.models.audit import AuditEntry
+from election.models.committee import CommitteeMember, Role
+from election.models.election import Election, ElectoralGroup, PendingAction, TradeUnion
+from election.models.web_session import WebSession
+
+__all__ = [
+    "AuditEntry",
+    "CommitteeMember",
+    "Election",
+    "ElectoralGroup",
+    "PendingAction",
+    "Role",
+    "TradeUnion",
+    "WebSession",
+]
