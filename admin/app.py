@@ -56,9 +56,10 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
 
-    from admin import errors, headers
+    from admin import errors, headers, labels
 
     headers.init_app(app)
+    labels.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
     return app

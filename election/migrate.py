@@ -18,6 +18,6 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at ``url`` up to ``revision``."""
+def upgrade(url: str, revision: str = "heads") -> None:
+    """Bring the database at ``url`` up to ``revision`` (by default every branch head)."""
     command.upgrade(alembic_config(url), revision)

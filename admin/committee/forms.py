@@ -1,0 +1,100 @@
+"""Committee forms for the election set-up and the procedure."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+
+class ElectionForm(FlaskForm):
+    """Organisation, dates, size and electoral system of an election."""
+
+    organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200)])
+    term_end = DateField(_l("End of the sitting council's term"), validators=[DataRequired()])
+    voting_day = DateField(_l("Voting day (first day of voting)"), validators=[DataRequired()])
+    voting_days = IntegerField(_l("Number of voting days"), default=1, validators=[DataRequired(), NumberRange(1, 14)])
+    headcount = IntegerField(
+        _l("Persons who normally work in the company"), validators=[DataRequired(), NumberRange(min=1)]
+    )
+    seats = IntegerField(
+        _l("Seats (leave empty for the number the law gives)"), validators=[Optional(), NumberRange(1, 99)]
+    )
+    employer_consent_seats = BooleanField(_l("The employer consents to a different number of seats"))
+    electoral_system = SelectField(
+        _l("Electoral system"),
+        choices=[
+            SelectChoice("list", _l("List system (lijstenstelsel)")),
+            SelectChoice("person", _l("Person system (personenstelsel)")),
+        ],
+    )
+    votes_per_voter = IntegerField(
+        _l("Votes per voter (person system; empty means one per seat)"), validators=[Optional(), NumberRange(1, 99)]
+    )
+
+
+class GroupForm(FlaskForm):
+    """One electoral group (kiesgroep)."""
+
+    name = StringField(_l("Name of the electoral group"), validators=[DataRequired(), Length(max=100)])
+    seats = IntegerField(_l("Seats"), validators=[DataRequired(), NumberRange(min=1)])
+    earmarked_seats = IntegerField(_l("Earmarked seats"), default=0, validators=[Optional(), NumberRange(min=0)])
+
+
+class UnionForm(FlaskForm):
+    """A union with members in the company, to be invited to submit lists."""
+
+    name = StringField(_l("Name of the union"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail address"), validators=[Optional(), Email(check_deliverability=False)])
+    postal_address = TextAreaField(_l("Postal address"), validators=[Optional(), Length(max=500)])
+
+
+class RegulationForm(FlaskForm):
+    """The terms and methods of the works council's regulation that the software applies."""
+
+    active_months = IntegerField(_l("Months in service for the right to vote"), validators=[NumberRange(0, 60)])
+    passive_months = IntegerField(_l("Months in service for the right to stand"), validators=[NumberRange(0, 60)])
+    agency_worker_months = IntegerField(
+        _l("Months after which an agency worker counts as working in the company"), validators=[NumberRange(0, 60)]
+    )
+    candidacy_mode = SelectField(
+        _l("Union and free lists"),
+        choices=[
+            SelectChoice("sequential", _l("one after the other")),
+            SelectChoice("simultaneous", _l("at the same time")),
+        ],
+    )
+    free_list_deadline_weeks = IntegerField(
+        _l("Free lists close this many weeks before the voting day"), validators=[NumberRange(3, 6)]
+    )
+    remainder_method = SelectField(
+        _l("Remaining seats"),
+        choices=[
+            SelectChoice("largest_remainders", _l("largest remainders")),
+            SelectChoice("dhondt", _l("largest averages (D'Hondt)")),
+        ],
+    )
+    remainder_threshold = StringField(_l("Share of the quota a list needs for a remaining seat (e.g. 0 or 2/3)"))
+    preference_threshold = StringField(
+        _l("Share of the quota for preference votes to beat the list order (empty: list order only)")
+    )
+    surplus_seats = SelectField(
+        _l("Seats a list cannot fill"),
+        choices=[SelectChoice("vacant", _l("stay vacant")), SelectChoice("redistribute", _l("go to the other lists"))],
+    )
+    repair_window_days = IntegerField(_l("Days to repair a defect in a list"), validators=[NumberRange(1, 14)])
+    trustees = IntegerField(_l("Committee members holding a key share"), validators=[NumberRange(1, 15)])
+    decryption_threshold = IntegerField(_l("Key shares needed for the count"), validators=[NumberRange(1, 15)])
+
+
+class StepForm(FlaskForm):
+    """Propose a procedure step (the target comes from the URL)."""
+
+
+class PostponeForm(FlaskForm):
+    """Move the voting day, with the reason staff will be told."""
+
+    voting_day = DateField(_l("New voting day"), validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason (made known to all staff)"), validators=[DataRequired(), Length(max=2000)])

@@ -1,0 +1,66 @@
+"""Translated names for the procedure's phases, timetable steps and checklist statuses."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+PHASES = {
+    "draft": _l("Preparation"),
+    "announced": _l("Announced"),
+    "register_open_for_objection": _l("Register open for objections"),
+    "register_final": _l("Register final"),
+    "union_candidacy": _l("Union lists period"),
+    "free_candidacy": _l("Free lists period"),
+    "candidacy": _l("Candidacy period"),
+    "list_review": _l("Checking the lists"),
+    "lists_published": _l("Lists published"),
+    "lists_final": _l("Lists final"),
+    "no_vote_needed": _l("No vote needed"),
+    "voting": _l("Voting open"),
+    "counted": _l("Counted"),
+    "result_announced": _l("Result announced"),
+    "result_final": _l("Result final"),
+    "installed": _l("New council installed"),
+    "archived": _l("Archived"),
+}
+
+STEPS = {
+    "announce": _l("Announce the election to staff and employer"),
+    "union_invitation": _l("Invite the unions to submit lists"),
+    "union_candidacy_opens": _l("Union lists may be submitted"),
+    "date_objection_end": _l("End of objections against the date"),
+    "register": _l("Draw up the electoral register"),
+    "register_objection_end": _l("End of objections against the register"),
+    "free_candidacy_opens": _l("Free lists may be submitted"),
+    "union_lists_deadline": _l("Deadline for union lists"),
+    "free_lists_deadline": _l("Deadline for free lists"),
+    "repair_deadline": _l("End of the repair period for lists"),
+    "lists_published": _l("Publish all candidate lists"),
+    "list_objection_end": _l("End of objections against the lists"),
+    "voting_opens": _l("Voting opens"),
+    "voting_closes": _l("Voting closes"),
+    "result_objection_end": _l("End of objections against the result"),
+    "retention_end": _l("End of the retention period for ballots"),
+    "term_end": _l("End of the sitting council's term"),
+}
+
+STATUSES = {
+    "done": _l("done"),
+    "not_needed": _l("not needed"),
+    "late": _l("late"),
+    "due": _l("due this week"),
+    "upcoming": _l("upcoming"),
+}
+
+ROLES = {
+    "chair": _l("chair"),
+    "member": _l("member"),
+    "secretary": _l("secretary"),
+    "auditor": _l("auditor"),
+    "it_operator": _l("IT operator"),
+}
+
+
+def init_app(app) -> None:  # type: ignore[no-untyped-def]
+    """Make the label tables available in every template."""
+    app.jinja_env.globals.update(PHASE_LABELS=PHASES, STEP_LABELS=STEPS, STATUS_LABELS=STATUSES, ROLE_LABELS=ROLES)

@@ -1,0 +1,217 @@
+"""Taking procedure steps on a stored election: proposals, second-member confirmation, effects.
+
+The rules themselves live in :mod:`election.procedure` (pure). This module applies them to the
+database: a consequential step becomes a :class:`PendingAction` until a different chair or member
+confirms it, every step is re-checked at the moment it takes effect, the phase changes with a
+conditional UPDATE (two workers cannot both move the same election), and each step is audit-logged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from election import audit_log
+from election.models import CommitteeMember, Election, PendingAction
+from election.models.committee import COMMITTEE_VOTERS, ELECTION_POWERS, Role
+from election.procedure import Phase, StepRefused, check_transition, needs_confirmation, postpone
+from election.regulation import Regulation
+from election.setup_rules import GroupPlan, check_setup
+from election.timeline import Timeline, compute_timeline
+
+POSTPONE = "postpone"
+
+
+def regulation_of(election: Election) -> Regulation:
+    """The election's regulation profile (SER defaults for anything it does not set)."""
+    return Regulation.from_dict(json.loads(election.regulation or "{}"))
+
+
+def timeline_of(election: Election, today: date | None = None) -> Timeline:
+    """The election's legal timetable as it stands now."""
+    return compute_timeline(
+        election.voting_day,
+        regulation_of(election),
+        term_end=election.term_end,
+        today=today,
+        voting_days=election.voting_days,
+    )
+
+
+def setup_problems(election: Election, today: date) -> list[str]:
+    """What still blocks announcing this election, in plain sentences."""
+    problems = check_setup(
+        headcount=election.headcount,
+        seats=election.seats,
+        employer_consent=election.employer_consent_seats,
+        voting_day=election.voting_day,
+        today=today,
+        groups=[GroupPlan(g.name, g.seats, g.earmarked_seats) for g in election.groups],
+        electoral_system=election.electoral_system,
+        votes_per_voter=election.votes_per_voter,
+    )
+    messages = [p.message for p in problems]
+    messages += [n.message for n in timeline_of(election, today).errors]
+    return messages
+
+
+# Checks a step needs beyond the timetable, and what the step sets in motion, by target phase.
+Precondition = Callable[[Session, Election, date], list[str]]
+Effect = Callable[[Session, Election, str, datetime], None]
+PRECONDITIONS: dict[Phase, list[Precondition]] = {}
+EFFECTS: dict[Phase, list[Effect]] = {}
+
+
+def _announce_precondition(db: Session, election: Election, today: date) -> list[str]:
+    return setup_problems(election, today)
+
+
+def _freeze_regulation(db: Session, election: Election, actor: str, now: datetime) -> None:
+    # Domain 8 item 1: the regulation profile is frozen once the election is announced.
+    election.regulation_frozen_at = now
+    audit_log.record(
+        db, actor, "regulation_frozen", election.id, version=election.regulation_version, profile=election.regulation
+    )
+
+
+PRECONDITIONS[Phase.ANNOUNCED] = [_announce_precondition]
+EFFECTS[Phase.ANNOUNCED] = [_freeze_regulation]
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    """What happened to a proposed step: taken at once, or waiting for a second member."""
+
+    applied: bool
+    pending: PendingAction | None = None
+
+
+def _require_power(member: CommitteeMember, roles: frozenset[Role]) -> None:
+    if member.role_enum not in roles:
+        raise StepRefused("your role cannot take this step", basis="committee roles")
+
+
+def _check(db: Session, election: Election, target: Phase, today: date) -> None:
+    check_transition(Phase(election.phase), target, today, timeline_of(election, today))
+    problems = [msg for check in PRECONDITIONS.get(target, []) for msg in check(db, election, today)]
+    if problems:
+        raise StepRefused("; ".join(problems), basis="election set-up", target=target)
+
+
+def propose_step(db: Session, election: Election, member: CommitteeMember, target: Phase, now: datetime,
+                 today: date) -> StepOutcome:
+    """Take a procedure step, or, when it is consequential, file it for a second member to confirm."""
+    _require_power(member, ELECTION_POWERS)
+    _check(db, election, target, today)
+    if not needs_confirmation(Phase(election.phase), target):
+        apply_step(db, election, target, member.email, now)
+        return StepOutcome(applied=True)
+    pending = PendingAction(
+        election_id=election.id,
+        action=target.value,
+        params=json.dumps({"from": election.phase}),
+        proposed_by=member.id,
+        proposed_at=now,
+        status="pending",
+    )
+    db.add(pending)
+    db.flush()
+    audit_log.record(db, member.email, "step_proposed", election.id, step=target.value, pending=pending.id)
+    return StepOutcome(applied=False, pending=pending)
+
+
+def propose_postponement(db: Session, election: Election, member: CommitteeMember, new_day: date, reason: str,
+                         now: datetime, today: date) -> PendingAction:
+    """File a postponement of the voting day; it takes effect when a second member confirms."""
+    _require_power(member, ELECTION_POWERS)
+    postpone(Phase(election.phase), timeline_of(election, today), new_day, reason, today)  # refuses early
+    pending = PendingAction(
+        election_id=election.id,
+        action=POSTPONE,
+        params=json.dumps({"voting_day": new_day.isoformat()}),
+        reason=reason.strip(),
+        proposed_by=member.id,
+        proposed_at=now,
+        status="pending",
+    )
+    db.add(pending)
+    db.flush()
+    audit_log.record(db, member.email, "postponement_proposed", election.id, voting_day=new_day.isoformat(),
+                     reason=reason.strip(), pending=pending.id)
+    return pending
+
+
+def confirm(db: Session, pending: PendingAction, member: CommitteeMember, now: datetime, today: date) -> None:
+    """Confirm a pending step as a second chair or member; the step is checked again and taken."""
+    _require_power(member, COMMITTEE_VOTERS)
+    if pending.status != "pending":
+        raise StepRefused("this step was already confirmed or withdrawn", basis="four-eyes rule")
+    if pending.proposed_by == member.id:
+        raise StepRefused("a second committee member must confirm this step", basis="four-eyes rule")
+    election = db.get(Election, pending.election_id)
+    assert election is not None
+    if pending.action == POSTPONE:
+        _apply_postponement(db, election, pending, member.email, today)
+    else:
+        target = Phase(pending.action)
+        if json.loads(pending.params).get("from") != election.phase:
+            raise StepRefused("the election moved on since this step was proposed", basis="procedure order")
+        _check(db, election, target, today)
+        apply_step(db, election, target, member.email, now)
+    pending.status = "confirmed"
+    pending.confirmed_by = member.id
+    pending.confirmed_at = now
+    audit_log.record(db, member.email, "step_confirmed", election.id, step=pending.action, pending=pending.id)
+
+
+def withdraw(db: Session, pending: PendingAction, member: CommitteeMember) -> None:
+    """Withdraw a pending step (any chair or member may)."""
+    _require_power(member, ELECTION_POWERS)
+    if pending.status != "pending":
+        raise StepRefused("this step is no longer pending", basis="four-eyes rule")
+    pending.status = "withdrawn"
+    audit_log.record(db, member.email, "step_withdrawn", pending.election_id, step=pending.action, pending=pending.id)
+
+
+def apply_step(db: Session, election: Election, target: Phase, actor: str, now: datetime) -> None:
+    """Move the election to ``target`` exactly once and run the step's effects."""
+    current = election.phase
+    moved = db.execute(
+        update(Election)
+        .where(Election.id == election.id, Election.phase == current)
+        .values(phase=target.value)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        raise StepRefused("another committee member changed the phase at the same moment", basis="procedure order")
+    election.phase = target.value
+    audit_log.record(db, actor, "phase_changed", election.id, phase_from=current, phase_to=target.value)
+    for effect in EFFECTS.get(target, []):
+        effect(db, election, actor, now)
+
+
+def _apply_postponement(db: Session, election: Election, pending: PendingAction, actor: str, today: date) -> None:
+    new_day = date.fromisoformat(json.loads(pending.params)["voting_day"])
+    result = postpone(Phase(election.phase), timeline_of(election, today), new_day, pending.reason or "", today)
+    election.voting_day = new_day
+    audit_log.record(
+        db,
+        actor,
+        "voting_day_postponed",
+        election.id,
+        old=result.old_voting_day.isoformat(),
+        new=result.new_voting_day.isoformat(),
+        reason=result.reason,
+        changed={key: [str(old), str(new)] for key, old, new in result.changed},
+    )
+
+
+def pending_actions(db: Session, election: Election) -> list[PendingAction]:
+    """Steps of this election waiting for a second committee member."""
+    query = select(PendingAction).where(PendingAction.election_id == election.id, PendingAction.status == "pending")
+    return list(db.scalars(query.order_by(PendingAction.id)))
