@@ -24,6 +24,25 @@ PHASES = {
     "archived": _l("Archived"),
 }
 
+ACTIONS = {
+    "announced": _l("Announce the election"),
+    "register_open_for_objection": _l("Open the register for objections"),
+    "register_final": _l("Make the register final"),
+    "union_candidacy": _l("Open the union lists period"),
+    "free_candidacy": _l("Open the free lists period"),
+    "candidacy": _l("Open the candidacy period"),
+    "list_review": _l("Close candidacy and check the lists"),
+    "lists_published": _l("Publish the candidate lists"),
+    "lists_final": _l("Make the lists final"),
+    "no_vote_needed": _l("Declare that no vote is needed"),
+    "voting": _l("Open voting"),
+    "counted": _l("Close voting and count"),
+    "result_announced": _l("Announce the result"),
+    "result_final": _l("Make the result final"),
+    "installed": _l("Record that the new council took office"),
+    "archived": _l("Archive the election"),
+}
+
 STEPS = {
     "announce": _l("Announce the election to staff and employer"),
     "union_invitation": _l("Invite the unions to submit lists"),
@@ -63,4 +82,6 @@ ROLES = {
 
 def init_app(app) -> None:  # type: ignore[no-untyped-def]
     """Make the label tables available in every template."""
-    app.jinja_env.globals.update(PHASE_LABELS=PHASES, STEP_LABELS=STEPS, STATUS_LABELS=STATUSES, ROLE_LABELS=ROLES)
+    app.jinja_env.globals.update(
+        PHASE_LABELS=PHASES, ACTION_LABELS=ACTIONS, STEP_LABELS=STEPS, STATUS_LABELS=STATUSES, ROLE_LABELS=ROLES
+    )
