@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 from flask_babel import get_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from admin import config as config_module
 from admin.extensions import babel, csrf, limiter
@@ -41,6 +42,10 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     app.config.setdefault("CLOCK", Clock())
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
 
+    if app.config.get("PROXY_COUNT"):
+        # Behind nginx: trust exactly that many proxies for the client address and scheme.
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
     engine = make_engine(app.config["STEMBUS_DATABASE_URL"])
     app.extensions["stembus_engine"] = engine
     app.extensions["stembus_sessions"] = make_session_factory(engine)
@@ -69,7 +74,9 @@ def _register_blueprints(app: Flask) -> None:
     from admin.auth import bp as auth_bp
     from admin.committee import bp as committee_bp
     from admin.public import bp as public_bp
+    from admin.self_service import bp as self_service_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(committee_bp)
+    app.register_blueprint(self_service_bp)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -18,8 +19,11 @@ from admin.security import load_member
 from admin.sessions import ServerSession
 from election import audit_log
 from election.models.committee import CommitteeMember
+from election.throttle import Limit, is_blocked, record_failure
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+# Failed sign-ins per address, counted in the database so the limit holds across all workers.
+LOGIN_PER_ADDRESS = Limit("login-address", failures=20, window=timedelta(minutes=15))
 
 
 class LoginForm(FlaskForm):
@@ -51,6 +55,11 @@ def login() -> Any:
     form = LoginForm()
     if form.validate_on_submit():
         cfg = current_app.config
+        now = cfg["CLOCK"].now()
+        address = request.remote_addr or "unknown"
+        if is_blocked(db(), LOGIN_PER_ADDRESS, address, now):
+            flash(_("Too many attempts. Wait a few minutes and try again."), "error")
+            return render_template("auth/login.html", form=form), 429
         result = check_password(
             db(),
             form.email.data or "",
@@ -59,6 +68,8 @@ def login() -> Any:
             max_failures=cfg["LOGIN_MAX_FAILURES"],
             lockout=cfg["LOGIN_LOCKOUT"],
         )
+        if result.member is None:
+            record_failure(db(), LOGIN_PER_ADDRESS, address, now)
         db().commit()
         if result.member is not None:
             _server_session().rotate()

@@ -84,3 +84,41 @@ def member_add(email: str, name: str, role: str) -> None:
         audit_log.record(session, "cli", "member_added", email=account.email, role=role)
         session.commit()
     click.echo(f"{email}: password {password}  TOTP secret {totp_secret}")
+
+
+@main.group()
+def mail() -> None:
+    """The outgoing mail queue (outbox)."""
+
+
+@mail.command("send")
+@click.option("--loop", is_flag=True, help="Keep running, polling the outbox, until stopped (SIGTERM or Ctrl-C).")
+@click.option("--batch-size", type=click.IntRange(min=1), help="Messages per SMTP connection (MAIL_BATCH_SIZE).")
+@click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON.")
+def mail_send(loop: bool, batch_size: int | None, as_json: bool) -> None:
+    """Deliver the due messages of the outbox once, or keep delivering with --loop."""
+    import contextlib
+    import json
+    import signal
+
+    from election.mail import DeliveryReport, RetryPolicy, deliver_pending, run_worker, sender_from_config
+
+    app = _app()
+    config = app.config
+    sessions = app.extensions["stembus_sessions"]
+    sender = sender_from_config(config)
+    size = batch_size or int(config["MAIL_BATCH_SIZE"])
+    policy = RetryPolicy(max_attempts=int(config["MAIL_MAX_ATTEMPTS"]), claim_timeout=config["MAIL_CLAIM_TIMEOUT"])
+
+    def show(report: DeliveryReport) -> None:
+        counts = {"sent": report.sent, "retrying": report.retrying, "failed": report.failed, "skipped": report.skipped}
+        click.echo(json.dumps(counts) if as_json else ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+    if not loop:
+        show(deliver_pending(sessions, sender, size, clock=config["CLOCK"], policy=policy))
+        return
+    stopping: list[bool] = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    with contextlib.suppress(KeyboardInterrupt):
+        run_worker(sessions, sender, batch_size=size, poll_interval=float(config["MAIL_POLL_INTERVAL"]),
+                   clock=config["CLOCK"], policy=policy, should_stop=lambda: bool(stopping), on_report=show)

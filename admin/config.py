@@ -14,6 +14,8 @@ ENVIRONMENT_KEYS = {
     "STEMBUS_REDIS_URL": "STEMBUS_REDIS_URL",
     "STEMBUS_SMTP_HOST": "SMTP_HOST",
     "STEMBUS_MAIL_FROM": "MAIL_FROM",
+    "STEMBUS_MAIL_BACKEND": "MAIL_BACKEND",
+    "STEMBUS_SMTP_USERNAME": "SMTP_USERNAME",
 }
 
 
@@ -43,6 +45,14 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": 25,
         "MAIL_FROM": "verkiezingscommissie@localhost",
+        "SMTP_STARTTLS": False,
+        "SMTP_USERNAME": None,
+        "SMTP_PASSWORD": None,
+        "SMTP_TIMEOUT": 30,
+        "MAIL_BATCH_SIZE": 50,
+        "MAIL_MAX_ATTEMPTS": 8,
+        "MAIL_CLAIM_TIMEOUT": timedelta(minutes=15),
+        "MAIL_POLL_INTERVAL": 5,
         "TESTING": False,
     }
 
@@ -55,6 +65,12 @@ def from_environment() -> dict[str, Any]:
             found[key] = os.environ[variable]
     if os.environ.get("STEMBUS_SMTP_PORT"):
         found["SMTP_PORT"] = int(os.environ["STEMBUS_SMTP_PORT"])
+    if os.environ.get("STEMBUS_PROXY_COUNT"):
+        found["PROXY_COUNT"] = int(os.environ["STEMBUS_PROXY_COUNT"])
+    if os.environ.get("STEMBUS_SMTP_STARTTLS") == "1":
+        found["SMTP_STARTTLS"] = True
+    if os.environ.get("STEMBUS_SMTP_PASSWORD_FILE"):
+        found["SMTP_PASSWORD"] = Path(os.environ["STEMBUS_SMTP_PASSWORD_FILE"]).read_text().strip()
     if os.environ.get("STEMBUS_INSECURE_COOKIES") == "1":
         found["SESSION_COOKIE_SECURE"] = False
     key_file = os.environ.get("STEMBUS_SECRET_KEY_FILE")

@@ -71,6 +71,27 @@ STATUSES = {
     "upcoming": _l("upcoming"),
 }
 
+NOTICES = {
+    "union_period_longer": _l(
+        "Unions have %(union_days)s days to file lists, free-list submitters %(free_days)s; the Hague Court of "
+        "Appeal (2018) held such a difference unjustified."
+    ),
+    "voting_day_in_past": _l("The voting day %(day)s lies in the past."),
+    "announcement_overdue": _l("The announcement was due on %(day)s; the timetable can no longer be kept."),
+    "voting_day_weekend": _l("The voting day %(day)s falls on a weekend."),
+    "voting_after_term_end": _l("Voting closes on %(closes)s, not before the term ends on %(term_end)s."),
+    "voting_too_close_to_term_end": _l(
+        "Voting closes %(days)s days before the term ends on %(term_end)s; the regulation asks for %(weeks)s weeks."
+    ),
+}
+
+
+def notice_text(notice) -> str:  # type: ignore[no-untyped-def]
+    """A timetable warning or error in the reader's language (the domain's English if unknown)."""
+    template = NOTICES.get(notice.code)
+    return str(template) % dict(notice.params) if template is not None else str(notice.message)
+
+
 ROLES = {
     "chair": _l("chair"),
     "member": _l("member"),
@@ -83,5 +104,10 @@ ROLES = {
 def init_app(app) -> None:  # type: ignore[no-untyped-def]
     """Make the label tables available in every template."""
     app.jinja_env.globals.update(
-        PHASE_LABELS=PHASES, ACTION_LABELS=ACTIONS, STEP_LABELS=STEPS, STATUS_LABELS=STATUSES, ROLE_LABELS=ROLES
+        PHASE_LABELS=PHASES,
+        ACTION_LABELS=ACTIONS,
+        STEP_LABELS=STEPS,
+        STATUS_LABELS=STATUSES,
+        ROLE_LABELS=ROLES,
+        notice_text=notice_text,
     )

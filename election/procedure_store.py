@@ -20,6 +20,8 @@ from election import audit_log
 from election.models import CommitteeMember, Election, PendingAction
 from election.models.committee import COMMITTEE_VOTERS, ELECTION_POWERS, Role
 from election.procedure import Phase, StepRefused, check_transition, needs_confirmation, postpone
+from election.register_objections import open_objections
+from election.register_overview import register_size
 from election.regulation import Regulation
 from election.setup_rules import GroupPlan, check_setup
 from election.timeline import Timeline, compute_timeline
@@ -79,8 +81,36 @@ def _freeze_regulation(db: Session, election: Election, actor: str, now: datetim
     )
 
 
+def _invite_unions(db: Session, election: Election, actor: str, now: datetime) -> None:
+    # WOR art. 9 lid 2 sub a: every union with members in the company is invited; never skipped.
+    from election.announcement import send_union_invitations
+
+    outcome = send_union_invitations(db, election)
+    audit_log.record(
+        db,
+        actor,
+        "unions_invited",
+        election.id,
+        by_email=[u.name for u in outcome.queued],
+        by_post=[u.name for u in outcome.paper_letters],
+    )
+
+
+def _register_drawn_up(db: Session, election: Election, today: date) -> list[str]:
+    # WOR art. 6 lid 2-3: the register lists who may vote and stand; it is laid open only once it exists.
+    return [] if register_size(db, election.id) else ["the electoral register has not been imported yet"]
+
+
+def _objections_decided(db: Session, election: Election, today: date) -> list[str]:
+    # SER model timetable: the register becomes final only after every objection is decided.
+    undecided = open_objections(db, election.id)
+    return [f"{undecided} objection(s) against the register still await a decision"] if undecided else []
+
+
 PRECONDITIONS[Phase.ANNOUNCED] = [_announce_precondition]
-EFFECTS[Phase.ANNOUNCED] = [_freeze_regulation]
+PRECONDITIONS[Phase.REGISTER_OPEN_FOR_OBJECTION] = [_register_drawn_up]
+PRECONDITIONS[Phase.REGISTER_FINAL] = [_objections_decided]
+EFFECTS[Phase.ANNOUNCED] = [_freeze_regulation, _invite_unions]
 
 
 @dataclass(frozen=True)
@@ -103,8 +133,9 @@ def _check(db: Session, election: Election, target: Phase, today: date) -> None:
         raise StepRefused("; ".join(problems), basis="election set-up", target=target)
 
 
-def propose_step(db: Session, election: Election, member: CommitteeMember, target: Phase, now: datetime,
-                 today: date) -> StepOutcome:
+def propose_step(
+    db: Session, election: Election, member: CommitteeMember, target: Phase, now: datetime, today: date
+) -> StepOutcome:
     """Take a procedure step, or, when it is consequential, file it for a second member to confirm."""
     _require_power(member, ELECTION_POWERS)
     _check(db, election, target, today)
@@ -125,8 +156,9 @@ def propose_step(db: Session, election: Election, member: CommitteeMember, targe
     return StepOutcome(applied=False, pending=pending)
 
 
-def propose_postponement(db: Session, election: Election, member: CommitteeMember, new_day: date, reason: str,
-                         now: datetime, today: date) -> PendingAction:
+def propose_postponement(
+    db: Session, election: Election, member: CommitteeMember, new_day: date, reason: str, now: datetime, today: date
+) -> PendingAction:
     """File a postponement of the voting day; it takes effect when a second member confirms."""
     _require_power(member, ELECTION_POWERS)
     postpone(Phase(election.phase), timeline_of(election, today), new_day, reason, today)  # refuses early
@@ -141,8 +173,15 @@ def propose_postponement(db: Session, election: Election, member: CommitteeMembe
     )
     db.add(pending)
     db.flush()
-    audit_log.record(db, member.email, "postponement_proposed", election.id, voting_day=new_day.isoformat(),
-                     reason=reason.strip(), pending=pending.id)
+    audit_log.record(
+        db,
+        member.email,
+        "postponement_proposed",
+        election.id,
+        voting_day=new_day.isoformat(),
+        reason=reason.strip(),
+        pending=pending.id,
+    )
     return pending
 
 

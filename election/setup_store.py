@@ -30,7 +30,7 @@ SETUP_FIELDS = (
 )
 
 
-class SetupLocked(Exception):  # noqa: N818 - reads as the state it reports
+class SetupLocked(Exception):
     """The set-up can no longer change because the election has been announced."""
 
 

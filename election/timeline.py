@@ -37,6 +37,7 @@ class Notice:
 
     code: str
     message: str
+    params: tuple[tuple[str, str], ...] = ()  # the values in ``message``, for translated display
 
 
 @dataclass(frozen=True)
@@ -177,19 +178,23 @@ def compute_timeline(
                 "union_period_longer",
                 f"unions have {union_days} days to file lists, free-list submitters {free_days}; "
                 "the Hague Court of Appeal (2018) held such a difference unjustified",
+                (("union_days", str(union_days)), ("free_days", str(free_days))),
             )
         )
     if today is not None and v < today:
-        warnings.append(Notice("voting_day_in_past", f"voting day {v} lies before today {today}"))
+        warnings.append(
+            Notice("voting_day_in_past", f"voting day {v} lies before today {today}", (("day", v.isoformat()),))
+        )
     elif today is not None and announce < today:
         warnings.append(
             Notice(
                 "announcement_overdue",
                 f"the announcement was due on {announce}; the timetable can no longer be kept",
+                (("day", announce.isoformat()),),
             )
         )
     if v.weekday() >= 5:
-        warnings.append(Notice("voting_day_weekend", f"voting day {v} falls on a weekend"))
+        warnings.append(Notice("voting_day_weekend", f"voting day {v} falls on a weekend", (("day", v.isoformat()),)))
     if term_end is not None:
         margin = timedelta(weeks=reg.min_weeks_before_term_end)
         target = errors if reg.term_end_severity == "error" else warnings
@@ -198,6 +203,7 @@ def compute_timeline(
                 Notice(
                     "voting_after_term_end",
                     f"voting closes on {closes}, not before the term ends on {term_end}",
+                    (("closes", closes.isoformat()), ("term_end", term_end.isoformat())),
                 )
             )
         elif term_end - closes < margin:
@@ -206,6 +212,11 @@ def compute_timeline(
                     "voting_too_close_to_term_end",
                     f"voting closes {(term_end - closes).days} days before the term ends on "
                     f"{term_end}; the regulation asks for {reg.min_weeks_before_term_end} weeks",
+                    (
+                        ("days", str((term_end - closes).days)),
+                        ("term_end", term_end.isoformat()),
+                        ("weeks", str(reg.min_weeks_before_term_end)),
+                    ),
                 )
             )
     return Timeline(v, term_end, reg, tuple(steps), tuple(warnings), tuple(errors))

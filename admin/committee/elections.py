@@ -63,8 +63,11 @@ def new_election() -> Any:
     form = ElectionForm()
     if form.validate_on_submit():
         created: list[Election] = []
-        if _save(lambda: created.append(setup_store.create_election(db(), _actor(), form.data)), form,
-                 _("The election has been created.")):
+        if _save(
+            lambda: created.append(setup_store.create_election(db(), _actor(), form.data)),
+            form,
+            _("The election has been created."),
+        ):
             return redirect(url_for("committee.election_overview", election_id=created[0].id))
     return render_template("committee/election_form.html", form=form, election=None, statutory=_statutory(form))
 
@@ -95,12 +98,16 @@ def election_groups(election_id: int) -> Any:
     """The electoral groups (kiesgroepen) with their seats, and a form to add one."""
     election = election_or_404(election_id)
     form = GroupForm()
-    if form.validate_on_submit() and _can_edit() and _save(
-        lambda: setup_store.add_group(
-            db(), _actor(), election, form.name.data, form.seats.data, form.earmarked_seats.data or 0
-        ),
-        form,
-        _("The electoral group has been added."),
+    if (
+        form.validate_on_submit()
+        and _can_edit()
+        and _save(
+            lambda: setup_store.add_group(
+                db(), _actor(), election, form.name.data, form.seats.data, form.earmarked_seats.data or 0
+            ),
+            form,
+            _("The electoral group has been added."),
+        )
     ):
         return redirect(url_for("committee.election_groups", election_id=election.id))
     return render_template("committee/groups.html", election=election, form=form)
@@ -122,11 +129,16 @@ def election_unions(election_id: int) -> Any:
     """The unions that will be invited to submit lists, and a form to add one."""
     election = election_or_404(election_id)
     form = UnionForm()
-    if form.validate_on_submit() and _can_edit() and _save(
-        lambda: setup_store.add_union(db(), _actor(), election, form.name.data, form.email.data,
-                                      form.postal_address.data),
-        form,
-        _("The union has been added."),
+    if (
+        form.validate_on_submit()
+        and _can_edit()
+        and _save(
+            lambda: setup_store.add_union(
+                db(), _actor(), election, form.name.data, form.email.data, form.postal_address.data
+            ),
+            form,
+            _("The union has been added."),
+        )
     ):
         return redirect(url_for("committee.election_unions", election_id=election.id))
     return render_template("committee/unions.html", election=election, form=form)
@@ -151,8 +163,11 @@ def election_regulation(election_id: int) -> Any:
     form = RegulationForm(data=regulation.to_dict())
     if form.validate_on_submit() and _can_edit():
         changes = {k: v for k, v in form.data.items() if k != "csrf_token"}
-        if _save(lambda: setup_store.update_regulation(db(), _actor(), election, changes), form,
-                 _("The regulation profile has been saved.")):
+        if _save(
+            lambda: setup_store.update_regulation(db(), _actor(), election, changes),
+            form,
+            _("The regulation profile has been saved."),
+        ):
             return redirect(url_for("committee.election_regulation", election_id=election.id))
     return render_template("committee/regulation.html", election=election, form=form, regulation=regulation)
 

@@ -47,7 +47,9 @@ def election_overview(election_id: int) -> Any:
         election=election,
         timeline=timeline,
         items=checklist(timeline, phase, today),
-        next_steps=[(p, needs_confirmation(phase, p)) for p in sorted(allowed_next(phase, timeline), key=list(Phase).index)],
+        next_steps=[
+            (p, needs_confirmation(phase, p)) for p in sorted(allowed_next(phase, timeline), key=list(Phase).index)
+        ],
         pending=procedure_store.pending_actions(db(), election),
         problems=procedure_store.setup_problems(election, today) if phase is Phase.DRAFT else [],
         form=StepForm(),
@@ -72,8 +74,12 @@ def propose_step(election_id: int, target: str) -> Any:
             _refused(error)
         else:
             db().commit()
-            flash(_("The step has been taken.") if outcome.applied
-                  else _("The step waits for confirmation by a second committee member."), "success")
+            flash(
+                _("The step has been taken.")
+                if outcome.applied
+                else _("The step waits for confirmation by a second committee member."),
+                "success",
+            )
     return redirect(url_for("committee.election_overview", election_id=election.id))
 
 

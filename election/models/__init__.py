@@ -3,6 +3,9 @@
 from election.models.audit import AuditEntry
 from election.models.committee import CommitteeMember, Role
 from election.models.election import Election, ElectoralGroup, PendingAction, TradeUnion
+from election.models.outbox import OutboxAttachment, OutboxMessage
+from election.models.register import RegisterImport, RegisterObjection, RegisterPerson
+from election.models.throttle import ThrottleCounter
 from election.models.web_session import WebSession
 
 __all__ = [
@@ -10,8 +13,14 @@ __all__ = [
     "CommitteeMember",
     "Election",
     "ElectoralGroup",
+    "OutboxAttachment",
+    "OutboxMessage",
     "PendingAction",
+    "RegisterImport",
+    "RegisterObjection",
+    "RegisterPerson",
     "Role",
+    "ThrottleCounter",
     "TradeUnion",
     "WebSession",
 ]

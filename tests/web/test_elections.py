@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from election.models import AuditEntry, Election, Role
+from election.models import AuditEntry, Election, OutboxMessage, Role
 from tests.helpers import csrf_token, make_member, post_form, sign_in
 
 
@@ -78,6 +78,8 @@ def test_announcement_needs_a_second_member_and_freezes_the_set_up(app, client, 
     sign_in(client, chair, app)
     _create(app, client)
     election = _election(db_session)
+    post_form(client, f"/committee/elections/{election.id}/unions", {"name": "FNV", "email": "or@fnv.example"})
+    post_form(client, f"/committee/elections/{election.id}/unions", {"name": "CNV", "postal_address": "Utrecht"})
     response = _step(client, election.id, "announced")
     assert "second committee member" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert _election(db_session).phase == "draft"
@@ -101,7 +103,12 @@ def test_announcement_needs_a_second_member_and_freezes_the_set_up(app, client, 
     assert "can no longer change" in edit.get_data(as_text=True)
     assert [g.name for g in _election(db_session).groups] == ["Alle medewerkers"]
     actions = db_session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)).all()
-    assert {"step_proposed", "phase_changed", "step_confirmed", "regulation_frozen"} <= set(actions)
+    assert {"step_proposed", "phase_changed", "step_confirmed", "regulation_frozen", "unions_invited"} <= set(actions)
+    # WOR art. 9 lid 2 sub a: the union with an address gets the invitation by e-mail, with the letter.
+    invitation = db_session.scalars(select(OutboxMessage)).one()
+    assert invitation.recipient == "or@fnv.example" and invitation.kind == "union_invitation"
+    invited = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "unions_invited")).one()
+    assert '"by_post":["CNV"]' in invited.details
 
 
 def test_announcement_refused_while_group_seats_do_not_add_up(app, client, db_session):
@@ -133,9 +140,12 @@ def test_postponement_by_two_members_moves_every_deadline(app, client, db_sessio
     election = _election(db_session)
     old_day = election.voting_day
     new_day = old_day + timedelta(weeks=2)
-    post_form(client, f"/committee/elections/{election.id}/postpone",
-              {"voting_day": new_day.isoformat(), "reason": "Holiday period"},
-              form_url=f"/committee/elections/{election.id}/")
+    post_form(
+        client,
+        f"/committee/elections/{election.id}/postpone",
+        {"voting_day": new_day.isoformat(), "reason": "Holiday period"},
+        form_url=f"/committee/elections/{election.id}/",
+    )
     assert _election(db_session).voting_day == old_day
     other = app.test_client()
     other.environ_base.update({"wsgi.url_scheme": "https", "HTTP_ACCEPT_LANGUAGE": "en"})
@@ -157,8 +167,9 @@ def test_auditor_sees_the_checklist_but_cannot_take_steps(app, client, db_sessio
     sign_in(auditor_client, make_member(app, Role.AUDITOR), app)
     assert auditor_client.get(f"/committee/elections/{election.id}/").status_code == 200
     page = auditor_client.get(f"/committee/elections/{election.id}/")
-    response = auditor_client.post(f"/committee/elections/{election.id}/steps/announced",
-                                   data={"csrf_token": csrf_token(page)})
+    response = auditor_client.post(
+        f"/committee/elections/{election.id}/steps/announced", data={"csrf_token": csrf_token(page)}
+    )
     assert response.status_code == 403
 
 
@@ -167,15 +178,28 @@ def test_regulation_change_raises_the_profile_version(app, client, db_session):
     _create(app, client)
     election = _election(db_session)
     page = client.get(f"/committee/elections/{election.id}/regulation")
-    form = {"csrf_token": csrf_token(page), "active_months": "6", "passive_months": "6", "agency_worker_months": "15",
-            "candidacy_mode": "simultaneous", "free_list_deadline_weeks": "6", "remainder_method": "dhondt",
-            "remainder_threshold": "2/3", "preference_threshold": "1/4", "surplus_seats": "vacant",
-            "repair_window_days": "2", "trustees": "5", "decryption_threshold": "3"}
+    form = {
+        "csrf_token": csrf_token(page),
+        "active_months": "6",
+        "passive_months": "6",
+        "agency_worker_months": "15",
+        "candidacy_mode": "simultaneous",
+        "free_list_deadline_weeks": "6",
+        "remainder_method": "dhondt",
+        "remainder_threshold": "2/3",
+        "preference_threshold": "1/4",
+        "surplus_seats": "vacant",
+        "repair_window_days": "2",
+        "trustees": "5",
+        "decryption_threshold": "3",
+    }
     client.post(f"/committee/elections/{election.id}/regulation", data=form)
     election = _election(db_session)
     assert election.regulation_version == 2
     assert '"remainder_threshold": "2/3"' in election.regulation
-    bad = client.post(f"/committee/elections/{election.id}/regulation",
-                      data={**form, "csrf_token": csrf_token(page), "decryption_threshold": "9"})
+    bad = client.post(
+        f"/committee/elections/{election.id}/regulation",
+        data={**form, "csrf_token": csrf_token(page), "decryption_threshold": "9"},
+    )
     assert "between 1 and the number of trustees" in bad.get_data(as_text=True)
     assert _election(db_session).regulation_version == 2
