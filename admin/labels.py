@@ -92,6 +92,30 @@ def notice_text(notice) -> str:  # type: ignore[no-untyped-def]
     return str(template) % dict(notice.params) if template is not None else str(notice.message)
 
 
+REFUSALS = {
+    "out_of_order": _l("This step cannot follow the current phase; the steps of the procedure go in order."),
+    "announcement_overdue": _l("The announcement date has passed: postpone the voting day first."),
+    "too_early": _l("This step is possible from %(day)s."),
+    "second_member": _l("A second committee member must confirm this step."),
+    "postponement_not_allowed": _l("The regulation does not allow postponement."),
+    "reason_required": _l("A postponement needs a reason that is made known to all staff."),
+    "too_late_to_move": _l("The voting day can no longer move in this phase."),
+    "not_later": _l("A postponement moves the voting day to a later date."),
+    "role": _l("Your role cannot take this step."),
+    "not_pending": _l("This step was already confirmed or withdrawn."),
+    "moved_on": _l("The election moved on since this step was proposed."),
+    "preconditions": _l("Not yet possible: %(details)s."),
+}
+
+
+def refusal_text(error) -> str:  # type: ignore[no-untyped-def]
+    """Why a procedure step was refused, in the reader's language, with its legal basis."""
+    template = REFUSALS.get(error.code)
+    earliest = error.earliest.isoformat() if error.earliest else ""
+    why = str(template) % {"day": earliest, "details": error.message} if template is not None else error.message
+    return str(_l("Step refused: %(why)s Basis: %(basis)s.", why=why, basis=error.basis))
+
+
 ROLES = {
     "chair": _l("chair"),
     "member": _l("member"),

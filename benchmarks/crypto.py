@@ -8,6 +8,9 @@
   from JSON and verified;
 * ``verify_ballots_per_s_jobs1`` / ``verify_ballots_per_s_jobs2``: the same over ``--ballots``
   ballots in one process, and in a pool of two.
+
+``libdecaf`` says whether verification used libdecaf (``crypto.fastgroup``); the ``*_libsodium``
+figures are the same measurements with it switched off, and ``decaf_*_us`` its primitives.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from crypto import ballot as b
 from crypto import credentials as cr
 from crypto import dlog
 from crypto import elgamal as e
+from crypto import fastgroup as fg
 from crypto import group as g
 from crypto import proofs as p
 
@@ -98,6 +102,7 @@ def run(n_ballots: int) -> dict[str, Any]:
         "scalar_mult_us": _per_call_ms(lambda: g.mul(s, point), 400) * 1000,
         "base_mult_us": _per_call_ms(lambda: g.base_mul(s), 400) * 1000,
         "point_add_us": _per_call_ms(lambda: g.add(point, point), 400) * 1000,
+        "libdecaf": fg.AVAILABLE,
         "verify01_ms": _per_call_ms(lambda: p.verify_zero_one(ct, proof, key, voter, 0), 200),
         "prove01_ms": _per_call_ms(lambda: p.prove_zero_one(ct, 1, r, key, voter, 0), 200),
         "encrypt_ms": _per_call_ms(lambda: e.encrypt(key, 1), 200),
@@ -108,6 +113,16 @@ def run(n_ballots: int) -> dict[str, Any]:
         "verify_ballots_per_s_jobs1": _throughput(raws, key, 1),
         "verify_ballots_per_s_jobs2": _throughput(raws, key, 2),
     }
+    if fg.AVAILABLE:
+        fs, fp = fg.decode(point), fg.decode(point)
+        table = fg.table(key)
+        figures["decaf_base_combine_us"] = _per_call_ms(lambda: fg.base_combine(s, fp, s), 400) * 1000
+        figures["decaf_table_mul_us"] = _per_call_ms(lambda: table.mul(s), 400) * 1000
+        figures["decaf_add_us"] = _per_call_ms(lambda: fg.add(fs, fp), 400) * 1000
+        figures["decaf_encode_us"] = _per_call_ms(lambda: fg.encode(fp), 400) * 1000
+        with fg.disabled():
+            figures["verify01_ms_libsodium"] = _per_call_ms(lambda: p.verify_zero_one(ct, proof, key, voter, 0), 200)
+            figures["ballot20_verify_ms_libsodium"] = _per_call_ms(lambda: _verify_raw(raws[0]), 10)
     return {k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()}
 
 

@@ -183,9 +183,8 @@ def encrypt_ballot(
 def _weighted_total(
     cts: Sequence[Ciphertext], weights: Sequence[int], rs: Sequence[Scalar] | None = None
 ) -> tuple[Ciphertext, Scalar]:
-    total = elgamal.sum_ciphertexts(cts[:-1])
     blank = cts[-1] if weights[-1] == 1 else elgamal.scale(weights[-1], cts[-1])
-    total = elgamal.add(total, blank)
+    total = elgamal.sum_ciphertexts([*cts[:-1], blank])
     r_total = g.ZERO
     if rs is not None:
         acc = sum(w * g.scalar_to_int(r) for w, r in zip(weights, rs, strict=True))

@@ -110,6 +110,12 @@ def canonical_json(obj: Any) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
+def canonical_json_decoded(obj: Any) -> bytes:
+    """``canonical_json`` for a value read by ``crypto.record.decode_json``, which already refuses
+    floats, NaN and Infinity and only makes string keys: the same bytes, without walking the value."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
 def _refuse_floats(obj: Any) -> None:
     if isinstance(obj, float):
         raise BoardError("floats have no canonical encoding; use integers or strings")

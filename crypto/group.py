@@ -86,8 +86,12 @@ ONE = Scalar((1).to_bytes(32, "little"))
 
 
 def is_valid_encoding(b: bytes) -> bool:
-    """True when ``b`` is a canonical ristretto255 encoding (the identity included)."""
-    return len(b) == POINT_BYTES and _sodium.crypto_core_ristretto255_is_valid_point(b) == 1
+    """True when ``b`` is a canonical ristretto255 encoding (the identity included).
+
+    The top bit must be clear (RFC 9496, section 4.3.1): libsodium 1.0.18 ignores it, which would
+    give every element a second encoding.
+    """
+    return len(b) == POINT_BYTES and not b[31] & 0x80 and _sodium.crypto_core_ristretto255_is_valid_point(bytes(b)) == 1
 
 
 def point_from_bytes(b: bytes, *, allow_identity: bool = False) -> Point:
@@ -101,10 +105,19 @@ def point_from_bytes(b: bytes, *, allow_identity: bool = False) -> Point:
     b = bytes(b)
     if len(b) != POINT_BYTES:
         raise GroupError(f"a group element is {POINT_BYTES} bytes, got {len(b)}")
-    if _sodium.crypto_core_ristretto255_is_valid_point(b) != 1:
+    if b[31] & 0x80:
+        # libsodium 1.0.18 ignores the top bit; RFC 9496 requires it clear, so each element keeps one encoding.
+        raise GroupError("not a canonical ristretto255 encoding (top bit set)")
+    if b == IDENTITY:
+        if not allow_identity:
+            raise GroupError("the identity element is not allowed here")
+    elif _fast.AVAILABLE:
+        # libdecaf's decoding applies the same RFC 9496 rules (tests/crypto/test_fastgroup.py checks
+        # that it agrees with libsodium plus the top-bit rule) and keeps the decoded point for the
+        # verifier's arithmetic.
+        _fast.decode(b)
+    elif _sodium.crypto_core_ristretto255_is_valid_point(b) != 1:
         raise GroupError("not a canonical ristretto255 encoding")
-    if b == IDENTITY and not allow_identity:
-        raise GroupError("the identity element is not allowed here")
     return Point(b)
 
 
@@ -287,3 +300,7 @@ def hash_to_point(label: bytes) -> Point:
     Used for any generator beyond ``B``, so that it is verifiably not chosen.
     """
     return point_from_uniform(hashlib.sha512(label).digest())
+
+
+# Imported last: crypto.fastgroup needs ``GroupError`` and ``L`` from above.
+from crypto import fastgroup as _fast  # noqa: E402

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from crypto import fastgroup as fg
 from crypto import group as g
 from crypto.elgamal import Ciphertext, encode_count
 from crypto.group import Point, Scalar
@@ -129,7 +130,7 @@ def prove_schnorr(
 def verify_schnorr(public: Point, proof: SchnorrProof, *, label: str, context: Sequence[Part]) -> bool:
     """True iff ``proof`` shows knowledge of the discrete log of ``public`` for this context."""
     try:
-        a = g.add(g.base_mul(proof.response), g.mul(proof.challenge, public))
+        a = _two_term(proof.response, g.BASE, proof.challenge, public)
     except g.GroupError:
         return False
     return hash_to_scalar(label, *context, public, a) == proof.challenge
@@ -140,6 +141,19 @@ def verify_schnorr(public: Point, proof: SchnorrProof, *, label: str, context: S
 
 def _mul_any(s: Scalar, p: Point) -> Point:
     return g.base_mul(s) if p == g.BASE else g.mul(s, p)
+
+
+def _two_term(v: Scalar, p: Point, c: Scalar, q: Point) -> Point:
+    """``v·P + c·Q`` for a verifier: public inputs only, so libdecaf's variable-time code may be used."""
+    if not fg.AVAILABLE:
+        return g.add(_mul_any(v, p), g.mul(c, q))
+    fq = fg.decode(q)
+    if p == g.BASE:
+        return Point(fg.encode(fg.base_combine(v, fq, c)))
+    table = fg.cached_table(p)
+    if table is not None:
+        return Point(fg.encode(fg.add(table.mul(v), fg.mul(c, fq))))
+    return Point(fg.encode(fg.add(fg.mul(v, fg.decode(p)), fg.mul(c, fq))))
 
 
 def prove_equal_dlog(
@@ -176,8 +190,8 @@ def verify_equal_dlog(
     """True iff ``proof`` shows ``log_g1 h1 = log_g2 h2`` for this label and context."""
     c, v = proof.challenge, proof.response
     try:
-        a1 = g.add(_mul_any(v, g1), g.mul(c, h1))
-        a2 = g.add(_mul_any(v, g2), g.mul(c, h2))
+        a1 = _two_term(v, g1, c, h1)
+        a2 = _two_term(v, g2, c, h2)
     except g.GroupError:
         return False
     return hash_to_scalar(label, *context, g1, h1, g2, h2, a1, a2) == c
@@ -250,18 +264,42 @@ def verify_range(
     n = hi - lo + 1
     if lo < 0 or n < 1 or len(proof.challenges) != n or len(proof.responses) != n:
         return False
-    commitments: list[Part] = []
-    total = 0
     try:
-        for j, cj, vj in zip(range(lo, hi + 1), proof.challenges, proof.responses, strict=True):
-            shifted = ct.beta if j == 0 else g.sub(ct.beta, encode_count(j))
-            commitments.append(g.add(g.base_mul(vj), g.mul(cj, ct.alpha)))
-            commitments.append(g.add(g.mul(vj, joint_key), g.mul(cj, shifted)))
-            total += int.from_bytes(cj, "little")
+        if fg.AVAILABLE:
+            commitments = _range_commitments_fast(ct, proof, joint_key, lo, hi)
+        else:
+            commitments = _range_commitments(ct, proof, joint_key, lo, hi)
     except g.GroupError:
         return False
+    total = sum(int.from_bytes(cj, "little") for cj in proof.challenges)
     c = hash_to_scalar(label, *context, joint_key, ct.alpha, ct.beta, lo, hi, *commitments)
     return g.scalar_from_int(total) == c
+
+
+def _range_commitments(ct: Ciphertext, proof: DisjunctiveProof, joint_key: Point, lo: int, hi: int) -> list[Part]:
+    """Branch j: ``a_j = v_j·B + c_j·alpha`` and ``b_j = v_j·Y + c_j·(beta - j·B)`` (libsodium)."""
+    commitments: list[Part] = []
+    for j, cj, vj in zip(range(lo, hi + 1), proof.challenges, proof.responses, strict=True):
+        shifted = ct.beta if j == 0 else g.sub(ct.beta, encode_count(j))
+        commitments.append(g.add(g.base_mul(vj), g.mul(cj, ct.alpha)))
+        commitments.append(g.add(g.mul(vj, joint_key), g.mul(cj, shifted)))
+    return commitments
+
+
+def _range_commitments_fast(ct: Ciphertext, proof: DisjunctiveProof, joint_key: Point, lo: int, hi: int) -> list[Part]:
+    """The same commitments through libdecaf.
+
+    ``b_j`` is computed as ``v_j·Y + (c_j·beta - (j·c_j)·B)``: the table for ``Y`` is shared by every
+    proof of the election, and the second term is one variable-time double multiplication.
+    """
+    alpha, beta = fg.decode(ct.alpha), fg.decode(ct.beta)
+    y = fg.table(joint_key)
+    commitments: list[Part] = []
+    for j, cj, vj in zip(range(lo, hi + 1), proof.challenges, proof.responses, strict=True):
+        shift = g.scalar_from_int(-j * int.from_bytes(cj, "little"))
+        commitments.append(fg.encode(fg.base_combine(vj, alpha, cj)))
+        commitments.append(fg.encode(fg.add(y.mul(vj), fg.base_combine(shift, beta, cj))))
+    return commitments
 
 
 # --- the ballot's proofs, bound to the voter ----------------------------------------------------

@@ -484,6 +484,15 @@ class RecordReader:
 
     def iter_board(self) -> Iterator[BoardLine]:
         """Yield ``board.jsonl`` one validated line at a time; memory use does not depend on its length."""
+        for number, raw in self.iter_board_lines():
+            yield parse_board_line(decode_json(raw, f"{BOARD} line {number}"), number)
+
+    def iter_board_lines(self) -> Iterator[tuple[int, bytes]]:
+        """Yield ``(line number, raw line)`` for each line of ``board.jsonl``, unparsed.
+
+        Each line is checked for length, a final newline and not being blank; the caller parses it
+        with ``decode_json`` and ``parse_board_line`` (the verifier does so in its worker processes).
+        """
         with self._open(BOARD) as fh:
             number = 0
             while True:
@@ -500,7 +509,7 @@ class RecordReader:
                     raise RecordError(f"{BOARD} line {number}: truncated (no final newline)")
                 if raw.strip() == b"":
                     raise RecordError(f"{BOARD} line {number}: empty line")
-                yield parse_board_line(decode_json(raw, f"{BOARD} line {number}"), number)
+                yield number, raw
 
 
 # --- writer -------------------------------------------------------------------------------------

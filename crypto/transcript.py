@@ -25,6 +25,7 @@ Part = bytes | str | int
 _U32 = struct.Struct(">I")
 _U64 = struct.Struct(">Q")
 _MAX_PART = 2**32 - 1
+_LEN32 = _U32.pack(32)
 
 
 class TranscriptError(ValueError):
@@ -54,12 +55,15 @@ def transcript_bytes(label: str, *parts: Part) -> bytes:
         raise TranscriptError(f"label must be ASCII and start with {LABEL_PREFIX!r}: {label!r}")
     lab = label.encode("ascii")
     chunks = [_U32.pack(len(lab)), lab]
+    append, pack = chunks.append, _U32.pack
     for part in parts:
-        raw = encode_part(part)
-        if len(raw) > _MAX_PART:
+        # Most parts are 32-byte group elements and scalars: take them as they are.
+        raw = part if type(part) is bytes else encode_part(part)
+        n = len(raw)
+        if n > _MAX_PART:
             raise TranscriptError("transcript part longer than 2**32-1 bytes")
-        chunks.append(_U32.pack(len(raw)))
-        chunks.append(raw)
+        append(_LEN32 if n == 32 else pack(n))
+        append(raw)
     return b"".join(chunks)
 
 

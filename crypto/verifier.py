@@ -18,7 +18,7 @@ The order of checks, and what each covers, is documented in ``docs/election-reco
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -185,42 +185,40 @@ def check_board(
     broken = False
     meter = Progress("verifying board entries", progress)
 
-    def work() -> Iterator[vb.WorkItem]:
+    def follow(info: vb.LineInfo) -> None:
+        """The checks that need the board's order, in this process, one line at a time."""
         nonlocal broken
-        for line in record.iter_board():
-            entry = line.entry
-            findings.entries += 1
-            meter.update(findings.entries)
-            if not broken:
-                try:
-                    bd.check_next(state, entry, setup.election_hash)
-                except bd.BoardError as exc:
-                    chain.fail(f"board.jsonl line {line.line}, seq {exc.seq}: {exc}")
-                    broken = True
-            if entry.type == bd.BALLOT:
-                group_id, credential = vb.ballot_owner(line.payload)
-                where = f"ballot seq {entry.seq} (line {line.line})"
-                if group_id not in seen:
-                    eligibility.fail(f"{where}: unknown electoral group {group_id!r}")
-                else:
-                    # Every ballot entry counts as posted; the checks below say whether it should have been.
-                    findings.counted[group_id] = findings.counted.get(group_id, 0) + 1
-                    if credential is None or credential not in setup.credentials[group_id]:
-                        cred = credential.hex()[:16] + "…" if credential else "missing"
-                        eligibility.fail(f"{where}: credential {cred} is not listed for group {group_id}")
-                    else:
-                        first = seen[group_id].setdefault(credential, (line.line, entry.seq))
-                        if first[0] != line.line:
-                            once.fail(
-                                f"{where}: credential {credential.hex()[:16]}… already cast ballot seq {first[1]}"
-                                f" (line {first[0]})"
-                            )
-                yield (entry.seq, line.line, entry.type, line.payload, entry.payload_hash)
-            elif entry.type == bd.CHALLENGED:
-                findings.challenged += 1
-                yield (entry.seq, line.line, entry.type, line.payload, entry.payload_hash)
+        entry = info.entry
+        findings.entries += 1
+        meter.update(findings.entries)
+        if not broken:
+            try:
+                bd.check_next(state, entry, setup.election_hash)
+            except bd.BoardError as exc:
+                chain.fail(f"board.jsonl line {info.line}, seq {exc.seq}: {exc}")
+                broken = True
+        if entry.type == bd.BALLOT:
+            group_id, credential = info.group_id, info.credential
+            where = f"ballot seq {entry.seq} (line {info.line})"
+            if group_id not in seen:
+                eligibility.fail(f"{where}: unknown electoral group {group_id!r}")
             else:
-                findings.posts.setdefault(entry.type, []).append((entry, line.line, line.payload))
+                # Every ballot entry counts as posted; the checks below say whether it should have been.
+                findings.counted[group_id] = findings.counted.get(group_id, 0) + 1
+                if credential is None or credential not in setup.credentials[group_id]:
+                    cred = credential.hex()[:16] + "…" if credential else "missing"
+                    eligibility.fail(f"{where}: credential {cred} is not listed for group {group_id}")
+                else:
+                    first = seen[group_id].setdefault(credential, (info.line, entry.seq))
+                    if first[0] != info.line:
+                        once.fail(
+                            f"{where}: credential {credential.hex()[:16]}… already cast ballot seq {first[1]}"
+                            f" (line {first[0]})"
+                        )
+        elif entry.type == bd.CHALLENGED:
+            findings.challenged += 1
+        else:
+            findings.posts.setdefault(entry.type, []).append((entry, info.line, info.payload))
 
     context = vb.WorkerContext(
         election_hash=setup.election_hash,
@@ -231,8 +229,15 @@ def check_board(
     challenged = report["challenged"]
     checked = 0
     for result in run_chunked(
-        work(), vb.verify_chunk, jobs=jobs, chunk_size=chunk_size, initializer=vb.init_worker, initargs=(context,)
+        record.iter_board_lines(),
+        vb.verify_chunk,
+        jobs=jobs,
+        chunk_size=chunk_size,
+        initializer=vb.init_worker,
+        initargs=(context,),
     ):
+        for info in result.lines:
+            follow(info)
         checked += result.checked
         for check_name, message in result.failures:
             (challenged if check_name == "challenged" else ballots).fail(message)

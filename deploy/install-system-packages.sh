@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Stembus needs when they are missing: libsodium (ristretto255),
-# Pango for PDF rendering, and, for the browser tests, Chromium with its driver.
+# libdecaf (faster ristretto255 arithmetic for the record verifier; optional, crypto/fastgroup.py
+# falls back to libsodium without it), Pango for PDF rendering, and, for the browser tests,
+# Chromium with its driver.
 set -euo pipefail
 
 need=()
 ldconfig -p | grep -q 'libsodium\.so\.23' || need+=(libsodium23)
+ldconfig -p | grep -q 'libdecaf\.so\.0' || need+=(libdecaf0)
 ldconfig -p | grep -q 'libpango-1\.0\.so' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ "${STEMBUS_NEED_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   need+=(chromium chromium-driver fonts-dejavu-core)

@@ -106,8 +106,10 @@ class StepRefused(Exception):
         earliest: date | None = None,
         current: Phase | None = None,
         target: Phase | None = None,
+        code: str = "refused",
     ) -> None:
         super().__init__(message)
+        self.code = code
         self.message = message
         self.basis = basis
         self.earliest = earliest
@@ -142,6 +144,7 @@ def check_transition(current: Phase, target: Phase, today: date, timeline: Timel
         options = ", ".join(sorted(p.value for p in allowed_next(current, timeline))) or "none"
         raise StepRefused(
             f"cannot go from {current.value} to {target.value}; next may be: {options}",
+            code="out_of_order",
             basis="SER model timetable: the steps of the procedure follow each other in order",
             current=current,
             target=target,
@@ -149,6 +152,7 @@ def check_transition(current: Phase, target: Phase, today: date, timeline: Timel
     if target is P.ANNOUNCED and today > timeline["announce"]:
         raise StepRefused(
             f"the announcement was due on {timeline['announce']}; postpone the voting day first",
+            code="announcement_overdue",
             basis=f"SER model timetable: announcement {timeline.regulation.announce_weeks} weeks before the voting day",
             current=current,
             target=target,
@@ -164,6 +168,7 @@ def check_transition(current: Phase, target: Phase, today: date, timeline: Timel
     if today < earliest:
         raise StepRefused(
             f"{target.value} is possible from {earliest.isoformat()}, not on {today.isoformat()}",
+            code="too_early",
             basis=basis,
             earliest=earliest,
             current=current,
@@ -183,6 +188,7 @@ def check_confirmation(current: Phase, target: Phase, proposed_by: str, confirme
     if not confirmed_by or confirmed_by == proposed_by:
         raise StepRefused(
             f"{target.value} needs confirmation by a second committee member",
+            code="second_member",
             basis="four-eyes rule for consequential steps (FNV/Vakmedianet code: committee of at least three)",
             current=current,
             target=target,
@@ -213,23 +219,29 @@ def postpone(current: Phase, timeline: Timeline, new_voting_day: date, reason: s
     reg = timeline.regulation
     if not reg.postponement_allowed:
         raise StepRefused(
-            "the regulation does not allow postponement", basis="regulation (WOR art. 10)", current=current
+            "the regulation does not allow postponement",
+            basis="regulation (WOR art. 10)",
+            current=current,
+            code="postponement_not_allowed",
         )
     if not reason.strip():
         raise StepRefused(
             "a postponement needs a reason that is made known to all staff",
+            code="reason_required",
             basis="bedrijfscommissie 2016: the reason must be communicated",
             current=current,
         )
     if current not in _POSTPONABLE:
         raise StepRefused(
             f"the voting day cannot move once the election is {current.value}",
+            code="too_late_to_move",
             basis="SER model timetable",
             current=current,
         )
     if new_voting_day <= timeline.voting_day:
         raise StepRefused(
             f"a postponement moves the voting day later than {timeline.voting_day}",
+            code="not_later",
             basis="bedrijfscommissie 2016: postponement, not advancement",
             earliest=timeline.voting_day + timedelta(days=1),
             current=current,

@@ -123,14 +123,14 @@ class StepOutcome:
 
 def _require_power(member: CommitteeMember, roles: frozenset[Role]) -> None:
     if member.role_enum not in roles:
-        raise StepRefused("your role cannot take this step", basis="committee roles")
+        raise StepRefused("your role cannot take this step", basis="committee roles", code="role")
 
 
 def _check(db: Session, election: Election, target: Phase, today: date) -> None:
     check_transition(Phase(election.phase), target, today, timeline_of(election, today))
     problems = [msg for check in PRECONDITIONS.get(target, []) for msg in check(db, election, today)]
     if problems:
-        raise StepRefused("; ".join(problems), basis="election set-up", target=target)
+        raise StepRefused("; ".join(problems), basis="election set-up", target=target, code="preconditions")
 
 
 def propose_step(
@@ -189,9 +189,11 @@ def confirm(db: Session, pending: PendingAction, member: CommitteeMember, now: d
     """Confirm a pending step as a second chair or member; the step is checked again and taken."""
     _require_power(member, COMMITTEE_VOTERS)
     if pending.status != "pending":
-        raise StepRefused("this step was already confirmed or withdrawn", basis="four-eyes rule")
+        raise StepRefused("this step was already confirmed or withdrawn", basis="four-eyes rule", code="not_pending")
     if pending.proposed_by == member.id:
-        raise StepRefused("a second committee member must confirm this step", basis="four-eyes rule")
+        raise StepRefused(
+            "a second committee member must confirm this step", basis="four-eyes rule", code="second_member"
+        )
     election = db.get(Election, pending.election_id)
     assert election is not None
     if pending.action == POSTPONE:
@@ -199,7 +201,9 @@ def confirm(db: Session, pending: PendingAction, member: CommitteeMember, now: d
     else:
         target = Phase(pending.action)
         if json.loads(pending.params).get("from") != election.phase:
-            raise StepRefused("the election moved on since this step was proposed", basis="procedure order")
+            raise StepRefused(
+                "the election moved on since this step was proposed", basis="procedure order", code="moved_on"
+            )
         _check(db, election, target, today)
         apply_step(db, election, target, member.email, now)
     pending.status = "confirmed"
@@ -212,7 +216,7 @@ def withdraw(db: Session, pending: PendingAction, member: CommitteeMember) -> No
     """Withdraw a pending step (any chair or member may)."""
     _require_power(member, ELECTION_POWERS)
     if pending.status != "pending":
-        raise StepRefused("this step is no longer pending", basis="four-eyes rule")
+        raise StepRefused("this step is no longer pending", basis="four-eyes rule", code="not_pending")
     pending.status = "withdrawn"
     audit_log.record(db, member.email, "step_withdrawn", pending.election_id, step=pending.action, pending=pending.id)
 
@@ -227,7 +231,9 @@ def apply_step(db: Session, election: Election, target: Phase, actor: str, now: 
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:  # type: ignore[attr-defined]
-        raise StepRefused("another committee member changed the phase at the same moment", basis="procedure order")
+        raise StepRefused(
+            "another committee member changed the phase at the same moment", basis="procedure order", code="moved_on"
+        )
     election.phase = target.value
     audit_log.record(db, actor, "phase_changed", election.id, phase_from=current, phase_to=target.value)
     for effect in EFFECTS.get(target, []):

@@ -11,6 +11,7 @@ from admin.committee import bp
 from admin.committee.elections import EDITORS, VIEWERS, election_or_404
 from admin.committee.forms import PostponeForm, StepForm
 from admin.database import db
+from admin.labels import refusal_text
 from admin.security import committee_role, load_member
 from election import procedure_store
 from election.checklist import checklist
@@ -30,8 +31,7 @@ def _clock() -> Any:
 
 def _refused(error: StepRefused) -> None:
     db().rollback()
-    when = f" ({_('possible from %(date)s', date=error.earliest.isoformat())})" if error.earliest else ""
-    flash(_("Step refused: %(why)s. Basis: %(basis)s.", why=error.message, basis=error.basis) + when, "error")
+    flash(refusal_text(error), "error")
 
 
 @bp.route("/elections/<int:election_id>/")

@@ -159,3 +159,14 @@ def test_inverse_undoes_multiplication(a: g.Scalar) -> None:
     if a == g.ZERO:
         return
     assert g.scalar_mul(a, g.scalar_inv(a)) == g.ONE
+
+
+def test_an_encoding_with_the_top_bit_set_is_refused() -> None:
+    # libsodium 1.0.18 ignores the top bit and would take this as a second encoding of the same point.
+    point = g.base_mul(g.random_scalar())
+    alias = point[:31] + bytes([point[31] | 0x80])
+    assert not g.is_valid_encoding(alias)
+    with pytest.raises(g.GroupError, match="top bit"):
+        g.point_from_bytes(alias)
+    with pytest.raises(g.GroupError, match="top bit"):
+        g.point_from_hex(alias.hex())

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crypto import elgamal as e
+from crypto import fastgroup as fg
 from crypto import group as g
 from crypto import proofs as p
 
@@ -202,7 +203,11 @@ def test_non_canonical_response_is_refused_although_it_would_verify() -> None:
     pub = g.base_mul(x)
     proof = p.prove_schnorr(x, pub, label="stembus/v1/x", context=())
     alias = (g.scalar_to_int(proof.response) + g.L).to_bytes(32, "little")
-    assert p.verify_schnorr(pub, p.SchnorrProof(proof.challenge, g.Scalar(alias)), label="stembus/v1/x", context=())
+    aliased = p.SchnorrProof(proof.challenge, g.Scalar(alias))
+    with fg.disabled():  # libsodium reduces the alias silently, so only the parser stops it
+        assert p.verify_schnorr(pub, aliased, label="stembus/v1/x", context=())
+    if fg.AVAILABLE:  # libdecaf refuses it outright
+        assert not p.verify_schnorr(pub, aliased, label="stembus/v1/x", context=())
     with pytest.raises(p.ProofFormatError, match="canonical"):
         p.SchnorrProof.from_dict({"c": proof.challenge.hex(), "v": alias.hex()})
 
