@@ -15,7 +15,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: system-packages $(STAMP) translations
+install: system-packages $(STAMP) translations assets
 
 system-packages:
 	@bash deploy/install-system-packages.sh
@@ -41,4 +41,16 @@ lint: $(STAMP)
 	$(BIN)/mypy crypto election
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules static/vendor
+
+# --- browser assets ------------------------------------------------------------------------------
+# @noble/curves and @noble/hashes from the npm registry (pinned in package-lock.json), copied as ES
+# modules into static/vendor/noble/ (git-ignored) for the booth and the challenge checker.
+.PHONY: assets
+assets: static/vendor/noble/manifest.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+static/vendor/noble/manifest.json: node_modules/.package-lock.json deploy/build-assets.js
+	npm run --silent build

@@ -116,6 +116,9 @@ def _check_shape(n_options: int, system: str, k: int) -> None:
         raise BallotError("a ballot needs at least one candidate and the blank option")
     if system == PERSON_SYSTEM and not 1 <= k <= n_options - 1:
         raise BallotError(f"k must lie in 1..{n_options - 1}, got {k}")
+    if system == LIST_SYSTEM and k != 1:
+        # Domain 5.2: in the list system every voter casts exactly one vote.
+        raise BallotError(f"a list-system ballot has k = 1, got {k}")
 
 
 def signed_parts(

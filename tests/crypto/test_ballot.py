@@ -226,3 +226,11 @@ def test_every_allowed_vote_gives_a_ballot_that_verifies(data: st.DataObject) ->
     ballot, secrets = make(choices, system, k)
     assert check(ballot, n, system, k) == []
     assert b.check_revealed(ballot, secrets, joint_key=Y) == tuple(choices)
+
+
+def test_list_system_ballot_with_more_than_one_vote_is_refused() -> None:
+    from crypto.ballot import BallotError, _check_shape
+
+    _check_shape(4, "list", 1)
+    with pytest.raises(BallotError, match="k = 1"):
+        _check_shape(4, "list", 3)
