@@ -33,7 +33,7 @@ run: install instance
 	STEMBUS_INSECURE_COOKIES=$${STEMBUS_INSECURE_COOKIES:-0} $(BIN)/gunicorn -c deploy/gunicorn.conf.py --bind 127.0.0.1:8000 'admin.app:create_app()'
 
 test: install
-	@STEMBUS_NEED_BROWSER=1 bash deploy/install-system-packages.sh
+	@STEMBUS_NEED_BROWSER=1 STEMBUS_NEED_DEPLOY_TOOLS=1 bash deploy/install-system-packages.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -6,7 +6,10 @@ import secrets
 
 import click
 
+from admin.cli_check import check_command
 from election.cli import main
+
+main.add_command(check_command)
 
 
 def _app():  # type: ignore[no-untyped-def]

@@ -7,6 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 MIN_SECRET_BYTES = 32
 
 ENVIRONMENT_KEYS = {
@@ -71,6 +73,11 @@ def from_environment() -> dict[str, Any]:
         found["SMTP_STARTTLS"] = True
     if os.environ.get("STEMBUS_SMTP_PASSWORD_FILE"):
         found["SMTP_PASSWORD"] = Path(os.environ["STEMBUS_SMTP_PASSWORD_FILE"]).read_text().strip()
+    password_file = os.environ.get("STEMBUS_DATABASE_PASSWORD_FILE")
+    if password_file and found.get("STEMBUS_DATABASE_URL"):
+        # Containers get the database password as a secret file, never inside the URL.
+        url = make_url(found["STEMBUS_DATABASE_URL"]).set(password=Path(password_file).read_text().strip())
+        found["STEMBUS_DATABASE_URL"] = url.render_as_string(hide_password=False)
     if os.environ.get("STEMBUS_INSECURE_COOKIES") == "1":
         found["SESSION_COOKIE_SECURE"] = False
     key_file = os.environ.get("STEMBUS_SECRET_KEY_FILE")

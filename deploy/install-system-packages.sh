@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Stembus needs when they are missing: libsodium (ristretto255),
 # libdecaf (faster ristretto255 arithmetic for the record verifier; optional, crypto/fastgroup.py
-# falls back to libsodium without it), Pango for PDF rendering, and, for the browser tests,
-# Chromium with its driver.
+# falls back to libsodium without it), Pango for PDF rendering, for the browser tests Chromium
+# with its driver, and for the deployment tests (STEMBUS_NEED_DEPLOY_TOOLS=1) nginx, age and the
+# PostgreSQL client tools (backup and restore).
 set -euo pipefail
 
 need=()
@@ -11,6 +12,11 @@ ldconfig -p | grep -q 'libdecaf\.so\.0' || need+=(libdecaf0)
 ldconfig -p | grep -q 'libpango-1\.0\.so' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ "${STEMBUS_NEED_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   need+=(chromium chromium-driver fonts-dejavu-core)
+fi
+if [ "${STEMBUS_NEED_DEPLOY_TOOLS:-0}" = 1 ]; then
+  [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+  command -v age >/dev/null || need+=(age)
+  command -v pg_dump >/dev/null || need+=(postgresql-client)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 
