@@ -73,10 +73,14 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
 def _register_blueprints(app: Flask) -> None:
     from admin.auth import bp as auth_bp
     from admin.committee import bp as committee_bp
+    from admin.lists import bp as lists_bp
     from admin.public import bp as public_bp
     from admin.self_service import bp as self_service_bp
+    from admin.voting import bp as voting_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(committee_bp)
     app.register_blueprint(self_service_bp)
+    app.register_blueprint(lists_bp)
+    app.register_blueprint(voting_bp)

@@ -6,6 +6,7 @@ import secrets
 
 import click
 
+from admin import cli_trustee  # noqa: F401  (registers ``stembus trustee``)
 from admin.cli_check import check_command
 from election.cli import main
 

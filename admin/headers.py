@@ -6,7 +6,17 @@ import secrets
 
 from flask import Flask, Response, g, request
 
-NO_STORE_PREFIXES = ("/stem", "/vote", "/committee", "/auth", "/register/self")
+NO_STORE_PREFIXES = (
+    "/stem",
+    "/vote",
+    "/committee",
+    "/auth",
+    "/register/self",
+    "/lists/union",
+    "/lists/free",
+    "/lists/consent",
+    "/lists/support",
+)
 
 
 def _nonce() -> str:

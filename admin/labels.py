@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from election.document_text import defect_text
+
 PHASES = {
     "draft": _l("Preparation"),
     "announced": _l("Announced"),
@@ -116,6 +118,23 @@ def refusal_text(error) -> str:  # type: ignore[no-untyped-def]
     return str(_l("Step refused: %(why)s Basis: %(basis)s.", why=why, basis=error.basis))
 
 
+LIST_STATUSES = {
+    "submitted": _l("received, not yet examined"),
+    "defective": _l("defects to repair"),
+    "valid": _l("valid"),
+    "invalid": _l("invalid"),
+}
+
+DECISIONS = {
+    "defect_notice": _l("Defect notice sent"),
+    "candidate_struck": _l("Candidate struck"),
+    "list_valid": _l("List valid"),
+    "list_invalid": _l("List invalid"),
+    "lists_published": _l("Lists published"),
+    "objection_decided": _l("Objection decided"),
+    "elected_without_vote": _l("Elected without a vote"),
+}
+
 ROLES = {
     "chair": _l("chair"),
     "member": _l("member"),
@@ -133,5 +152,8 @@ def init_app(app) -> None:  # type: ignore[no-untyped-def]
         STEP_LABELS=STEPS,
         STATUS_LABELS=STATUSES,
         ROLE_LABELS=ROLES,
+        LIST_STATUS_LABELS=LIST_STATUSES,
+        DECISION_LABELS=DECISIONS,
+        defect_text=defect_text,
         notice_text=notice_text,
     )

@@ -107,3 +107,26 @@ def reason_text(code: str) -> str:
         "corrected_by_committee": _("Corrected by the election committee after an objection."),
     }
     return str(reasons.get(code) or describe([code])[0])
+
+
+def defect_text(code: str) -> str:
+    """What a list-check defect code (``election.list_rules``) means, in the reader's language."""
+    texts = {
+        "late": _("The list was received after the deadline."),
+        "union_not_invited": _("The union is not among the unions invited to submit lists."),
+        "union_declaration_incomplete": _("The union did not declare every condition of WOR art. 9 lid 2 sub a."),
+        "submitter_not_eligible": _("The submitter has no active voting right in this electoral group."),
+        "no_non_member_supporter": _(
+            "Nobody who submits or supports the list has declared not to be a member of a union that submitted a list."
+        ),
+        "empty_list": _("The list names no candidate."),
+        "no_passive_right": _("No passive voting right on the voting day."),
+        "wrong_electoral_group": _("Does not belong to the electoral group of this list."),
+        "on_several_lists": _("Also stands on another list."),
+        "no_consent": _("Has not (yet) consented to the candidacy."),
+        "list_too_long": _("Stands beyond the maximum number of candidates of a list."),
+        "declined": _("Declined the candidacy."),
+        "withdrawn_by_submitter": _("Taken off the list by its submitter."),
+        "objection_upheld": _("Struck after an objection was upheld."),
+    }
+    return str(texts.get(code, code))

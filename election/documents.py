@@ -24,7 +24,16 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from election import document_text
 
-KINDS = ("announcement", "union_invitation", "register_extract", "objection_decision")
+KINDS = (
+    "announcement",
+    "union_invitation",
+    "register_extract",
+    "objection_decision",
+    "defect_notice",
+    "candidate_lists",
+    "nomination_letters",
+    "nomination_invitation",
+)
 LANGUAGES = ("nl", "en")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,6 +107,7 @@ def render_html(kind: str, context: Any, locale: str, *, for_print: bool = False
         "step_label": document_text.step_label,
         "step_basis": document_text.step_basis,
         "reason_text": document_text.reason_text,
+        "defect_text": document_text.defect_text,
     }
     with force_locale(locale):
         return render_template(

@@ -260,3 +260,9 @@ def pending_actions(db: Session, election: Election) -> list[PendingAction]:
     """Steps of this election waiting for a second committee member."""
     query = select(PendingAction).where(PendingAction.election_id == election.id, PendingAction.status == "pending")
     return list(db.scalars(query.order_by(PendingAction.id)))
+
+
+# The candidate-list rules register their preconditions and effects (publication, final lists, no vote).
+import election.key_ceremony  # noqa: E402  (voting needs a completed key ceremony)
+import election.list_publication  # noqa: E402
+import election.voting_codes  # noqa: E402,F401  (voting opens with codes issued and H_E frozen)

@@ -27,6 +27,7 @@ SurplusSeats = Literal["vacant", "redistribute"]
 VotingChannel = Literal["digital", "paper", "hybrid"]
 ElectoralSystem = Literal["list", "person"]
 Severity = Literal["warning", "error"]
+BallotOrder = Literal["alphabetical", "lists"]
 
 CURRENT_VERSION = 1
 
@@ -37,6 +38,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "voting_channel": get_args(VotingChannel),
     "electoral_system": get_args(ElectoralSystem),
     "term_end_severity": get_args(Severity),
+    "person_ballot_order": get_args(BallotOrder),
 }
 _FRACTION_FIELDS = ("remainder_threshold", "preference_threshold")
 
@@ -99,6 +101,8 @@ class Regulation:
     surplus_seats: SurplusSeats = "vacant"
     max_list_length: int | None = None
     votes_per_voter: int | None = None
+    # Domain 8 item 14: person-system ballots list candidates alphabetically or in list order.
+    person_ballot_order: BallotOrder = "alphabetical"
     voting_channel: VotingChannel = "digital"
     evoting_allowed: bool = True
     # WOR art. 12 lid 1: a term of three years unless the regulation says two or four.

@@ -4,4 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
 
-from admin.committee import dashboard, documents, elections, procedure, register  # noqa: E402,F401  (views register on bp)
+from admin.committee import (  # noqa: E402,F401  (views on bp)
+    ceremony,
+    dashboard,
+    documents,
+    elections,
+    lists,
+    procedure,
+    register,
+)

@@ -1,18 +1,42 @@
 """Persistent records of Stembus. Import this package to register every table on ``Base.metadata``."""
 
 from election.models.audit import AuditEntry
+from election.models.ceremony import CeremonyMessage, CeremonyTrustee, KeyCeremony
 from election.models.committee import CommitteeMember, Role
 from election.models.election import Election, ElectoralGroup, PendingAction, TradeUnion
+from election.models.lists import (
+    Candidacy,
+    CandidateList,
+    ListDecision,
+    ListFile,
+    ListObjection,
+    ListSupporter,
+    ListToken,
+)
 from election.models.outbox import OutboxAttachment, OutboxMessage
 from election.models.register import RegisterImport, RegisterObjection, RegisterPerson
 from election.models.throttle import ThrottleCounter
+from election.models.voting import BoardEntry, CredentialHolder, ElectionIdentity, VotingCredential
 from election.models.web_session import WebSession
 
 __all__ = [
     "AuditEntry",
+    "BoardEntry",
+    "Candidacy",
+    "CandidateList",
+    "CeremonyMessage",
+    "CeremonyTrustee",
     "CommitteeMember",
+    "CredentialHolder",
     "Election",
+    "ElectionIdentity",
     "ElectoralGroup",
+    "KeyCeremony",
+    "ListDecision",
+    "ListFile",
+    "ListObjection",
+    "ListSupporter",
+    "ListToken",
     "OutboxAttachment",
     "OutboxMessage",
     "PendingAction",
@@ -22,5 +46,6 @@ __all__ = [
     "Role",
     "ThrottleCounter",
     "TradeUnion",
+    "VotingCredential",
     "WebSession",
 ]

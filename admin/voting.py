@@ -1,0 +1,225 @@
+"""The voter's booth (``/stem`` in Dutch, ``/vote`` in English), casting, and the public board.
+
+The voting code never reaches these views: the browser derives the credential from it and sends
+only the public credential and the finished ballot. Every refusal is a translated JSON message with
+a 4xx status; failures that look like code guessing count against the client address through the
+database-backed throttle, so the limit holds across workers.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from admin.database import db
+from crypto import board as bd
+from election.board_store import entries, find_by_tracking_code, head_hash
+from election.casting import GUESSING, CastRefused, cast_ballot, listed_credential, open_identity, post_challenged
+from election.models.voting import ElectionIdentity
+from election.throttle import Limit, is_blocked, record_failure
+from election.voting_booth import booth_parameters
+
+bp = Blueprint("booth", __name__)
+
+CAST_FAILURES = Limit("vote-ip", failures=30, window=timedelta(minutes=15))
+CAST_FAILURES_GLOBAL = Limit("vote-all", failures=2000, window=timedelta(minutes=15))
+_PREFIX = {"nl": "/stem", "en": "/vote"}
+
+MESSAGES = {
+    "not_open": _l("Voting is not open at this moment."),
+    "closed": _l("Voting has closed."),
+    "malformed": _l("The ballot could not be read. Reload the page and try again."),
+    "unknown_credential": _l(
+        "This voting code is not valid for this election. Check the code on your letter or e-mail."
+    ),
+    "revoked": _l("This voting code has been withdrawn. Use the new code the election committee sent you."),
+    "wrong_group": _l("This ballot is not for your electoral group."),
+    "invalid": _l("The ballot did not pass the checks. Reload the page and vote again."),
+    "already_voted": _l("A vote has already been cast with this code. Each code can vote once."),
+    "busy": _l("The ballot box is busy. Wait a moment and try again; your vote has not been stored yet."),
+    "throttled": _l("Too many failed attempts from this connection. Wait a quarter of an hour and try again."),
+    "not_json": _l("The ballot could not be read. Reload the page and try again."),
+}
+
+
+def _identity(election_uuid: str) -> ElectionIdentity:
+    row = db().scalars(select(ElectionIdentity).where(ElectionIdentity.uuid == election_uuid)).first()
+    if row is None or row.election_hash is None:
+        abort(404)
+    return row
+
+
+def _now() -> Any:
+    return current_app.config["CLOCK"].now()
+
+
+def _client() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _refuse(code: str, status: int, lang: str) -> Any:
+    with force_locale(lang):
+        return jsonify({"error": code, "message": str(MESSAGES.get(code, MESSAGES["invalid"]))}), status
+
+
+def _blocked(lang: str) -> Any | None:
+    now = _now()
+    if is_blocked(db(), CAST_FAILURES, _client(), now) or is_blocked(db(), CAST_FAILURES_GLOBAL, "all", now):
+        return _refuse("throttled", 429, lang)
+    return None
+
+
+def _failed(exc: CastRefused, lang: str) -> Any:
+    session = db()
+    session.rollback()
+    if exc.code in GUESSING:
+        record_failure(session, CAST_FAILURES, _client(), _now())
+        record_failure(session, CAST_FAILURES_GLOBAL, "all", _now())
+        session.commit()
+    return _refuse(exc.code, exc.status, lang)
+
+
+@bp.route("/stem", defaults={"lang": "nl"})
+@bp.route("/vote", defaults={"lang": "en"})
+def booth_start(lang: str) -> Any:
+    """The single election open for voting, or a page saying none is open."""
+    open_ids = db().scalars(select(ElectionIdentity.uuid).where(ElectionIdentity.opened_at.is_not(None))).all()
+    if len(open_ids) == 1:
+        return redirect(url_for("booth.booth", lang=lang, election_uuid=open_ids[0]))
+    with force_locale(lang):
+        return render_template("voting/no_election.html", lang=lang), 404
+
+
+@bp.route("/stem/<election_uuid>", defaults={"lang": "nl"})
+@bp.route("/vote/<election_uuid>", defaults={"lang": "en"})
+def booth(lang: str, election_uuid: str) -> Any:
+    """The booth page: code, ballot, review, (test), cast, receipt; all of it runs in the browser."""
+    identity = _identity(election_uuid)
+    other = "en" if lang == "nl" else "nl"
+    with force_locale(lang):
+        return render_template(
+            "voting/booth.html",
+            identity=identity,
+            lang=lang,
+            other_url=url_for("booth.booth", lang=other, election_uuid=election_uuid),
+            board_url=url_for("booth.board", election_uuid=election_uuid, lang=lang),
+        )
+
+
+@bp.route("/stem/<election_uuid>/parameters.json", defaults={"lang": "nl"})
+@bp.route("/vote/<election_uuid>/parameters.json", defaults={"lang": "en"})
+def parameters(lang: str, election_uuid: str) -> Any:
+    """The election's public parameters and every group's ballot, as the booth needs them."""
+    return jsonify(booth_parameters(_identity(election_uuid)))
+
+
+@bp.route("/stem/<election_uuid>/credential", methods=["POST"], defaults={"lang": "nl"})
+@bp.route("/vote/<election_uuid>/credential", methods=["POST"], defaults={"lang": "en"})
+def credential_group(lang: str, election_uuid: str) -> Any:
+    """Which group's ballot a public credential gets (the code itself is never sent)."""
+    identity = _identity(election_uuid)
+    blocked = _blocked(lang)
+    if blocked is not None:
+        return blocked
+    body = request.get_json(silent=True)
+    credential = body.get("credential") if isinstance(body, dict) else None
+    try:
+        open_identity(db(), identity.election_id, _now())
+        if not isinstance(credential, str) or len(credential) != 64:
+            raise CastRefused("malformed", 400)
+        row = listed_credential(db(), identity.election_id, credential.lower())
+    except CastRefused as exc:
+        return _failed(exc, lang)
+    from election.board_store import counted_ballot_of
+    from election.voting_codes import group_key
+
+    if counted_ballot_of(db(), identity.election_id, credential.lower()) is not None:
+        return _refuse("already_voted", 409, lang)
+    return jsonify({"group": group_key(row.electoral_group_id)})
+
+
+@bp.route("/stem/<election_uuid>/cast", methods=["POST"], defaults={"lang": "nl"})
+@bp.route("/vote/<election_uuid>/cast", methods=["POST"], defaults={"lang": "en"})
+def cast(lang: str, election_uuid: str) -> Any:
+    """Cast one ballot (JSON, with the X-CSRFToken header); answers the receipt."""
+    identity = _identity(election_uuid)
+    blocked = _blocked(lang)
+    if blocked is not None:
+        return blocked
+    body = request.get_json(silent=True)
+    if body is None:
+        return _refuse("not_json", 400, lang)
+    try:
+        receipt = cast_ballot(db(), identity.election_id, body, _now())
+    except CastRefused as exc:
+        return _failed(exc, lang)
+    db().commit()
+    return jsonify(receipt.to_dict()), 200 if receipt.repeated else 201
+
+
+@bp.route("/stem/<election_uuid>/challenge", methods=["POST"], defaults={"lang": "nl"})
+@bp.route("/vote/<election_uuid>/challenge", methods=["POST"], defaults={"lang": "en"})
+def challenge(lang: str, election_uuid: str) -> Any:
+    """Post a tested (Benaloh-challenged) ballot with its disclosure; it is never counted."""
+    identity = _identity(election_uuid)
+    blocked = _blocked(lang)
+    if blocked is not None:
+        return blocked
+    body = request.get_json(silent=True)
+    if body is None:
+        return _refuse("not_json", 400, lang)
+    try:
+        code = post_challenged(db(), identity.election_id, body, _now())
+    except CastRefused as exc:
+        return _failed(exc, lang)
+    db().commit()
+    return jsonify({"tracking_code": code}), 201
+
+
+@bp.route("/board/<election_uuid>")
+def board(election_uuid: str) -> Any:
+    """The public board: its head, the entries, and a search by tracking code."""
+    identity = _identity(election_uuid)
+    typed = request.args.get("code", "").strip()
+    found = None
+    if typed:
+        found = find_by_tracking_code(db(), identity.election_id, _normalise_tracking(typed))
+    lang = request.args.get("lang")
+    with force_locale(lang) if lang in _PREFIX else nullcontext():
+        return render_template(
+            "voting/board.html",
+            identity=identity,
+            head=head_hash(db(), identity.election_id),
+            rows=list(entries(db(), identity.election_id)),
+            typed=typed,
+            found=found,
+        )
+
+
+@bp.route("/board/<election_uuid>.json")
+def board_json(election_uuid: str) -> Any:
+    """The board as JSON: the head and every entry without payload (``?after=SEQ`` pages on)."""
+    identity = _identity(election_uuid)
+    after = request.args.get("after", default=-1, type=int)
+    rows = [
+        {
+            **bd.Entry(r.seq, bytes.fromhex(r.prev_hash), r.type, bytes.fromhex(r.payload_hash), r.time).to_dict(),
+            "tracking_code": r.tracking_code,
+        }
+        for r in entries(db(), identity.election_id, after=after, limit=1000)
+    ]
+    return jsonify(
+        {"election_hash": identity.election_hash, "head": head_hash(db(), identity.election_id), "entries": rows}
+    )
+
+
+def _normalise_tracking(text: str) -> str:
+    cleaned = text.upper().replace(" ", "").replace("-", "").replace("O", "0").replace("I", "1").replace("L", "1")
+    cleaned = cleaned[: bd.TRACKING_CODE_LENGTH]
+    return "-".join(cleaned[i : i + 4] for i in range(0, len(cleaned), 4))

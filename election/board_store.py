@@ -1,0 +1,131 @@
+"""The stored bulletin board: appending under a lock on the head, reading it back, finding a ballot.
+
+Entries are made by ``crypto.board.next_entry`` from the last stored entry, inside the caller's
+transaction. On PostgreSQL the head is locked with a transaction-scoped advisory lock per
+election, so concurrent appends queue up; on SQLite writers are serialised by the database and
+the unique ``(election_id, seq)`` constraint refuses a lost race, which the caller retries.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from crypto import board as bd
+from election.models.voting import BoardEntry, ElectionIdentity
+
+_LOCK_NAMESPACE = 0x5374_0000  # "St": keeps our advisory locks apart from anyone else's
+
+
+def lock_head(db: Session, election_id: int) -> None:
+    """Hold the board's head until the transaction ends (PostgreSQL; SQLite serialises writers)."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_NAMESPACE + election_id})
+
+
+def to_entry(row: BoardEntry) -> bd.Entry:
+    """The crypto form of a stored entry."""
+    return bd.Entry(row.seq, bytes.fromhex(row.prev_hash), row.type, bytes.fromhex(row.payload_hash), row.time)
+
+
+def last_entry(db: Session, election_id: int) -> BoardEntry | None:
+    """The newest entry of the election's board."""
+    query = select(BoardEntry).where(BoardEntry.election_id == election_id).order_by(BoardEntry.seq.desc()).limit(1)
+    return db.scalars(query).first()
+
+
+def head_hash(db: Session, election_id: int) -> str | None:
+    """The hash of the last entry (the board's head), hex; ``None`` for an empty board."""
+    last = last_entry(db, election_id)
+    return None if last is None else bd.entry_hash(to_entry(last)).hex()
+
+
+def append_entry(
+    db: Session,
+    identity: ElectionIdentity,
+    entry_type: str,
+    digest: bytes,
+    payload: Any,
+    now: datetime,
+    *,
+    group_key: str | None = None,
+    tracking_code: str | None = None,
+    counted_credential: str | None = None,
+) -> BoardEntry:
+    """Append one entry after the current head, inside the caller's transaction."""
+    assert identity.election_hash is not None, "the board starts when voting opens"
+    lock_head(db, identity.election_id)
+    last = last_entry(db, identity.election_id)
+    previous = None if last is None else to_entry(last)
+    entry = bd.next_entry(previous, bytes.fromhex(identity.election_hash), entry_type, digest, bd.format_time(now))
+    if previous is not None and entry.time < previous.time:  # never let time run backwards on the board
+        entry = bd.next_entry(previous, bytes.fromhex(identity.election_hash), entry_type, digest, previous.time)
+    row = BoardEntry(
+        election_id=identity.election_id,
+        seq=entry.seq,
+        prev_hash=entry.prev_hash.hex(),
+        type=entry.type,
+        payload_hash=entry.payload_hash.hex(),
+        time=entry.time,
+        payload=bd.canonical_json(payload).decode("utf-8"),
+        group_key=group_key,
+        tracking_code=tracking_code,
+        counted_credential=counted_credential,
+    )
+    db.add(row)
+    db.flush()
+    return row
+
+
+def entries(db: Session, election_id: int, *, after: int = -1, limit: int | None = None) -> Iterator[BoardEntry]:
+    """The board in order, from ``after + 1`` on."""
+    query = (
+        select(BoardEntry).where(BoardEntry.election_id == election_id, BoardEntry.seq > after).order_by(BoardEntry.seq)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    yield from db.scalars(query)
+
+
+def find_by_tracking_code(db: Session, election_id: int, code: str) -> list[BoardEntry]:
+    """Ballot and challenged entries whose short tracking code is ``code`` (grouped, upper case)."""
+    query = select(BoardEntry).where(BoardEntry.election_id == election_id, BoardEntry.tracking_code == code)
+    return list(db.scalars(query.order_by(BoardEntry.seq)))
+
+
+def counted_ballot_of(db: Session, election_id: int, credential: str) -> BoardEntry | None:
+    """The counted ballot cast under a public credential, if any."""
+    query = select(BoardEntry).where(BoardEntry.election_id == election_id, BoardEntry.counted_credential == credential)
+    return db.scalars(query).first()
+
+
+def ballots_per_group(db: Session, election_id: int) -> dict[str, int]:
+    """Counted ballots per manifest group id (for turnout and the ``close`` entry)."""
+    query = (
+        select(BoardEntry.group_key, func.count(BoardEntry.id))
+        .where(BoardEntry.election_id == election_id, BoardEntry.type == bd.BALLOT)
+        .group_by(BoardEntry.group_key)
+    )
+    return {str(k): int(n) for k, n in db.execute(query).all()}
+
+
+def verify_stored_chain(db: Session, election_id: int, election_hash: bytes) -> list[str]:
+    """Re-check the stored chain and every payload hash; returns the problems (empty: intact)."""
+    problems: list[str] = []
+    rows = list(entries(db, election_id))
+    try:
+        bd.verify_chain((to_entry(r) for r in rows), election_hash)
+    except bd.BoardError as exc:
+        problems.append(str(exc))
+    for row in rows:
+        payload = row.payload.encode("utf-8")
+        is_ballot = row.type == bd.BALLOT
+        expected = bd.ballot_hash(payload) if is_ballot else bd.payload_hash(row.type, json.loads(payload))
+        if expected.hex() != row.payload_hash:
+            problems.append(f"entry {row.seq}: the payload does not match its payload hash")
+    return problems
