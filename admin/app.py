@@ -74,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from admin.auth import bp as auth_bp
     from admin.committee import bp as committee_bp
     from admin.lists import bp as lists_bp
+    from admin.nomination import bp as nomination_bp
     from admin.public import bp as public_bp
     from admin.self_service import bp as self_service_bp
     from admin.voting import bp as voting_bp
@@ -82,5 +83,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(committee_bp)
     app.register_blueprint(self_service_bp)
+    app.register_blueprint(nomination_bp)
     app.register_blueprint(lists_bp)
     app.register_blueprint(voting_bp)

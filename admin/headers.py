@@ -16,6 +16,7 @@ NO_STORE_PREFIXES = (
     "/lists/free",
     "/lists/consent",
     "/lists/support",
+    "/nominate",
 )
 
 

@@ -265,4 +265,5 @@ def pending_actions(db: Session, election: Election) -> list[PendingAction]:
 # The candidate-list rules register their preconditions and effects (publication, final lists, no vote).
 import election.key_ceremony  # noqa: E402  (voting needs a completed key ceremony)
 import election.list_publication  # noqa: E402
+import election.nomination_report  # noqa: E402  (closing candidacy purges the nominations)
 import election.voting_codes  # noqa: E402,F401  (voting opens with codes issued and H_E frozen)

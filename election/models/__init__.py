@@ -13,6 +13,14 @@ from election.models.lists import (
     ListSupporter,
     ListToken,
 )
+from election.models.nomination import (
+    Nomination,
+    NominationInterest,
+    NominationParticipant,
+    NominationRound,
+    NominationSet,
+    NominationSummary,
+)
 from election.models.outbox import OutboxAttachment, OutboxMessage
 from election.models.register import RegisterImport, RegisterObjection, RegisterPerson
 from election.models.throttle import ThrottleCounter
@@ -37,6 +45,12 @@ __all__ = [
     "ListObjection",
     "ListSupporter",
     "ListToken",
+    "Nomination",
+    "NominationInterest",
+    "NominationParticipant",
+    "NominationRound",
+    "NominationSet",
+    "NominationSummary",
     "OutboxAttachment",
     "OutboxMessage",
     "PendingAction",
