@@ -28,12 +28,13 @@ from election.ceremony_messages import (
     parse_message,
     state_from_messages,
 )
-from election.key_ceremony import CeremonyError, ceremony_of, ceremony_params_hash, record_completed_ceremony
+from election.key_ceremony import CeremonyError, ceremony_of, record_completed_ceremony
 from election.models import CommitteeMember, Election
 from election.models.ceremony import CeremonyMessage, CeremonyTrustee, KeyCeremony
 from election.models.committee import COMMITTEE_VOTERS
 from election.procedure import Phase
 from election.procedure_store import regulation_of
+from election.voting_codes import VotingSetupError, freeze_manifest
 
 TRUSTEE_ROLES = COMMITTEE_VOTERS  # chair and members hold key shares; the secretary does not
 
@@ -59,7 +60,10 @@ def set_up_ceremony(db: Session, election: Election, member_ids: list[int], acto
     """Seat the trustees (member number = position in ``member_ids``) and open the commit stage.
 
     Only once the lists are final and before voting; ``n`` and ``t`` come from the regulation
-    profile and ``n`` trustees must be chosen among chair and members.
+    profile and ``n`` trustees must be chosen among chair and members. Setting up freezes the
+    election manifest (``election.voting_codes.freeze_manifest``, a no-op when already frozen) and
+    binds the ceremony to its hash: ``H_P`` of every proof and share encryption is the manifest hash
+    (``docs/election-record.md`` section 5). Refused when the manifest cannot be frozen.
     """
     if election.phase != Phase.LISTS_FINAL.value:
         raise CeremonyError("phase", "the key ceremony is held once the lists are final and before voting")
@@ -80,7 +84,7 @@ def set_up_ceremony(db: Session, election: Election, member_ids: list[int], acto
         election_id=election.id,
         trustee_count=n,
         threshold=t,
-        params_hash=_params_hash(db, election, n, t).hex(),
+        params_hash=_freeze_params_hash(db, election, actor, now).hex(),
         status="running",
         created_at=now,
         created_by=db.scalars(select(CommitteeMember.id).where(CommitteeMember.email == actor)).one_or_none(),
@@ -94,14 +98,17 @@ def set_up_ceremony(db: Session, election: Election, member_ids: list[int], acto
     return ceremony
 
 
-def _params_hash(db: Session, election: Election, n: int, t: int) -> bytes:
-    """``H_P``: the frozen manifest's hash when there is one (``docs/election-record.md`` section 5)."""
+def _freeze_params_hash(db: Session, election: Election, actor: str, now: datetime) -> bytes:
+    """``H_P``: the hash of the election manifest, frozen now if it was not yet."""
     try:
-        from election.voting_codes import identity_of
-    except ImportError:  # voting set-up not installed: bind to the ceremony's own parameters
-        return ceremony_params_hash(election, n, t)
-    identity = identity_of(db, election.id)
-    return bytes.fromhex(identity.manifest_hash) if identity is not None else ceremony_params_hash(election, n, t)
+        identity = freeze_manifest(db, election, actor, now)
+    except VotingSetupError as exc:
+        raise CeremonyError(
+            "manifest",
+            f"the key ceremony is bound to the election manifest, which cannot be frozen yet: {exc.message}",
+            reason=exc.message,
+        ) from None
+    return bytes.fromhex(identity.manifest_hash)
 
 
 def cancel_ceremony(db: Session, election: Election, actor: str) -> None:

@@ -16,16 +16,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crypto.board import json_hash
 from crypto.ceremony import DkgTranscript, verify_dkg_transcript
 from crypto.group import Point
 from crypto.threshold import ThresholdError
 from election import audit_log
 from election.models import CommitteeMember, Election
 from election.models.ceremony import CeremonyTrustee, KeyCeremony
+from election.models.voting import ElectionIdentity
 from election.procedure import Phase
-
-CEREMONY_FORMAT = "stembus-key-ceremony"
 
 
 class CeremonyError(Exception):
@@ -49,24 +47,6 @@ class CompletedCeremony:
     transcript: DkgTranscript
 
 
-def ceremony_params_hash(election: Election, trustees: int, threshold: int) -> bytes:
-    """``H_P`` the ceremony's proofs and share encryption are bound to (32 bytes).
-
-    It binds the election, its organisation and the chosen ``t`` of ``n``, so a message made for
-    one ceremony is useless in any other.
-    """
-    return json_hash(
-        {
-            "format": CEREMONY_FORMAT,
-            "version": 1,
-            "election": election.id,
-            "organisation": election.organisation,
-            "trustees": trustees,
-            "threshold": threshold,
-        }
-    )
-
-
 def ceremony_of(db: Session, election_id: int) -> KeyCeremony | None:
     """The election's ceremony row, running or completed, if one was set up."""
     return db.scalars(select(KeyCeremony).where(KeyCeremony.election_id == election_id)).one_or_none()
@@ -84,10 +64,24 @@ def record_completed_ceremony(
     """Store a finished transcript as the election's keys, after verifying it in full.
 
     ``trustees[j-1]`` holds member index ``j``. Refuses (``CeremonyError``, nothing stored) a
-    transcript that ``verify_dkg_transcript`` rejects, one whose size or ``H_P`` does not match a
-    ceremony set up for this election, or a second completion.
+    transcript whose ``H_P`` is not the hash of the election's frozen manifest (or when no manifest
+    is frozen), one that ``verify_dkg_transcript`` rejects, one whose size or ``H_P`` does not match
+    a ceremony set up for this election, or a second completion.
     """
     params = transcript.params
+    frozen = db.scalars(
+        select(ElectionIdentity.manifest_hash).where(ElectionIdentity.election_id == election.id)
+    ).one_or_none()
+    if frozen is None:
+        raise CeremonyError("no_manifest", "the election manifest has not been frozen: there is no H_P to bind keys to")
+    if params.params_hash.hex() != frozen:
+        given = params.params_hash.hex()
+        raise CeremonyError(
+            "manifest_mismatch",
+            f"the transcript is bound to params hash {given[:16]}…, not to the frozen manifest hash {frozen[:16]}…",
+            given=given,
+            frozen=frozen,
+        )
     if len(trustees) != params.n or len({m.id for m in trustees}) != params.n:
         raise CeremonyError(
             "trustee_count",

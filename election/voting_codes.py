@@ -6,12 +6,16 @@ derives the public credential ``X`` from it (``derive_credential(code, uuid, H_P
 
 Order of events (``crypto/simulate.py`` is the reference):
 
-1. ``freeze_manifest`` - when the lists are final and the key ceremony is complete: the manifest
-   of ``docs/election-record.md`` section 2 is fixed, with its hash ``H_P`` and a fresh election UUID;
-2. ``issue_codes`` - one credential per voter with an active voting right, per electoral group;
-3. ``revoke_and_reissue`` - a lost code is revoked and replaced (only before voting opens: the
+1. ``freeze_manifest`` - when the lists are final, at the latest when the key ceremony is set up
+   (``election.ceremony_relay.set_up_ceremony``): the manifest of ``docs/election-record.md``
+   section 2 is fixed, with its hash ``H_P`` and a fresh election UUID. The committee's ``t`` of
+   ``n`` comes from the regulation profile, so no ceremony is needed yet;
+2. the key ceremony runs bound to that ``H_P`` (its transcript's params hash is the manifest hash);
+3. ``issue_codes`` - once that ceremony is complete, one credential per voter with an active
+   voting right, per electoral group, derived under the same ``H_P``;
+4. ``revoke_and_reissue`` - a lost code is revoked and replaced (only before voting opens: the
    credential lists are part of ``H_E``);
-4. ``open_voting`` (the effect of the step to ``Phase.VOTING``) - ``keys.json`` and the sorted
+5. ``open_voting`` (the effect of the step to ``Phase.VOTING``) - ``keys.json`` and the sorted
    credential lists are frozen into ``H_E`` exactly as ``crypto.record_hashes`` computes it, and
    the board's ``setup`` entry is appended.
 """
@@ -35,7 +39,7 @@ from crypto import record_hashes as rh
 from crypto.credentials import derive_credential, generate_code
 from election import audit_log
 from election.ballot_layout import BallotLayout
-from election.key_ceremony import completed_ceremony
+from election.key_ceremony import CompletedCeremony, completed_ceremony
 from election.list_publication import ballot_preview, groups_needing_a_vote
 from election.models import Election, ElectoralGroup, RegisterPerson
 from election.models.voting import CredentialHolder, ElectionIdentity, VotingCredential
@@ -125,10 +129,12 @@ def _manifest_group(db: Session, election: Election, group: ElectoralGroup, layo
 
 
 def build_manifest(db: Session, election: Election, election_uuid: str) -> dict[str, Any]:
-    """The manifest of ``docs/election-record.md`` section 2 for the groups that hold a vote."""
-    ceremony = completed_ceremony(db, election.id)
-    if ceremony is None:
-        raise VotingSetupError("no_keys", "the key ceremony has not been completed")
+    """The manifest of ``docs/election-record.md`` section 2 for the groups that hold a vote.
+
+    The committee's size and decryption threshold come from the regulation profile: the key
+    ceremony is set up with the same numbers, bound to this manifest's hash.
+    """
+    regulation = regulation_of(election)
     groups = []
     for group in groups_needing_a_vote(db, election):
         layout = ballot_preview(db, election, group.id)
@@ -147,7 +153,7 @@ def build_manifest(db: Session, election: Election, election_uuid: str) -> dict[
             "voting_opens": _utc_text(opens),
             "voting_closes": _utc_text(closes),
         },
-        "committee": {"trustees": len(ceremony.trustees), "threshold": ceremony.threshold},
+        "committee": {"trustees": regulation.trustees, "threshold": regulation.decryption_threshold},
         "groups": groups,
     }
     rc.parse_manifest(_field(manifest))  # the record verifier's own parser must accept it
@@ -177,7 +183,7 @@ def freeze_manifest(db: Session, election: Election, actor: str, now: datetime) 
     if existing is not None:
         return existing
     if Phase(election.phase) is not Phase.LISTS_FINAL:
-        raise VotingSetupError("phase", "voting codes are issued when the candidate lists are final")
+        raise VotingSetupError("phase", "the election manifest is frozen when the candidate lists are final")
     election_uuid = str(uuid.uuid4())
     manifest = build_manifest(db, election, election_uuid)
     identity = ElectionIdentity(
@@ -192,6 +198,31 @@ def freeze_manifest(db: Session, election: Election, actor: str, now: datetime) 
     db.flush()
     audit_log.record(db, actor, "manifest_frozen", election.id, manifest_hash=identity.manifest_hash)
     return identity
+
+
+def bound_ceremony(db: Session, identity: ElectionIdentity) -> CompletedCeremony:
+    """The completed key ceremony, checked to be bound to the frozen manifest.
+
+    Codes are derived under ``H_P`` and ballots encrypted under the joint key, so both must belong
+    to the same manifest: the transcript's params hash is the manifest hash and its ``t`` of ``n``
+    is the manifest's committee. Refuses (``VotingSetupError``) otherwise.
+    """
+    ceremony = completed_ceremony(db, identity.election_id)
+    if ceremony is None:
+        raise VotingSetupError("no_keys", "the key ceremony has not been completed")
+    params = ceremony.transcript.params
+    if params.params_hash.hex() != identity.manifest_hash:
+        raise VotingSetupError(
+            "keys_unbound", "the key ceremony was not bound to the frozen election manifest (its H_P differs)"
+        )
+    committee = manifest_of(identity)["committee"]
+    if (params.n, params.t) != (committee["trustees"], committee["threshold"]):
+        raise VotingSetupError(
+            "keys_unbound",
+            f"the key ceremony has {params.t} of {params.n} trustees, the manifest "
+            f"{committee['threshold']} of {committee['trustees']}",
+        )
+    return ceremony
 
 
 def _eligible(db: Session, election_id: int, group_id: int) -> Iterator[RegisterPerson]:
@@ -230,11 +261,17 @@ def issue_codes(db: Session, election: Election, actor: str, now: datetime) -> l
     """Issue one code to every voter with an active voting right who has no live code yet.
 
     Returns the codes, in memory only, for delivery in this same request; the database keeps the
-    public credentials. Refused once voting has opened.
+    public credentials. Refused before the manifest is frozen and the key ceremony bound to it has
+    completed (see :func:`bound_ceremony`), and once voting has opened.
     """
-    identity = freeze_manifest(db, election, actor, now)
+    identity = identity_of(db, election.id)
+    if identity is None:
+        raise VotingSetupError(
+            "no_manifest", "the election manifest is frozen when the key ceremony is set up: hold the ceremony first"
+        )
     if identity.opened_at is not None:
         raise VotingSetupError("opened", "voting has opened: the credential lists are final")
+    bound_ceremony(db, identity)
     have = _holders_with_live_code(db, election.id)
     voting_groups = {g["id"] for g in manifest_of(identity)["groups"]}
     issued: list[IssuedCode] = []
@@ -341,6 +378,7 @@ def open_voting(db: Session, election: Election, actor: str, now: datetime) -> E
         raise VotingSetupError("not_issued", "no voting codes have been issued yet")
     if identity.opened_at is not None:
         return identity
+    bound_ceremony(db, identity)
     keys = keys_document(db, election.id)
     election_hash = compute_election_hash(bytes.fromhex(identity.manifest_hash), keys, credential_lists(db, identity))
     identity.keys = canonical(keys)

@@ -168,7 +168,7 @@ def nomination_invite(election_id: int, nominee_id: int) -> Any:
     decline = url_for("nomination.decline", _external=True)
     try:
         context, locale, mailed = report.invite_nominee(
-            db(), election, round_, nominee_id, _actor(), decline, url_for("public.home", _external=True),
+            db(), election, round_, nominee_id, _actor(), decline, url_for("lists.free", _external=True),
             _clock().today(), _clock().now(),
         )
     except report.InvitationRefused as refused:

@@ -13,16 +13,19 @@ from admin.cli import main
 from crypto import group as g
 from crypto.elgamal import Ciphertext
 from crypto.threshold import decrypt_with_shares, make_decryption_share
-from election.key_ceremony import completed_ceremony
+from election import ceremony_relay as relay
+from election.key_ceremony import ceremony_of, completed_ceremony
 from election.models import AuditEntry, CeremonyMessage, CommitteeMember, Election
 from election.models.committee import Role
 from election.procedure import Phase
 from election.procedure_store import PRECONDITIONS
 from election.trustee_tool import open_backup
+from election.voting_codes import identity_of
 from tests.conftest import https_client
 from tests.helpers import Account, csrf_token, make_member, sign_in
 from tests.web.ceremony_factory import complete_ceremony
 from tests.web.register_factory import make_election
+from tests.web.voting_factory import make_final_lists_election
 
 PASSPHRASE = "a long trustee passphrase"
 
@@ -89,7 +92,7 @@ def _set_up(trustees: list[Trustee]) -> str:
 
 
 def _start(app: Any, tmp_path: Path) -> tuple[int, list[Trustee]]:
-    election_id = make_election(app, phase="lists_final")
+    election_id = make_final_lists_election(app)
     trustees = _trustees(app, tmp_path, election_id)
     assert "The key ceremony has started" in _set_up(trustees)
     for t in trustees:
@@ -116,6 +119,11 @@ def test_three_trustees_create_a_two_of_three_key_through_the_cli_and_the_relay(
     done = completed_ceremony(db_session, election_id)
     assert done is not None and done.threshold == 2 and len(done.trustees) == 3
     assert done.transcript.complaints == () and done.transcript.qualified == (1, 2, 3)
+    # H_P of every proof and share encryption is the hash of the manifest frozen at set-up.
+    identity = identity_of(db_session, election_id)
+    assert identity is not None
+    assert done.transcript.params.params_hash.hex() == identity.manifest_hash
+    assert json.loads(trustees[0].download("bundle").read_text())["params_hash"] == identity.manifest_hash
     shares = {}
     for j, t in enumerate(trustees, start=1):
         result = t.run("finish", "--bundle", str(t.download("bundle")), "--backup", str(t.dir / "share.json"))
@@ -137,6 +145,7 @@ def test_three_trustees_create_a_two_of_three_key_through_the_cli_and_the_relay(
     actions = [e.action for e in db_session.query(AuditEntry).order_by(AuditEntry.seq)]
     assert actions.count("key_ceremony_commit") == 3 and actions.count("key_ceremony_complaints") == 3
     assert "key_ceremony_set_up" in actions and actions[-1] == "key_ceremony_completed"
+    assert actions.index("manifest_frozen") < actions.index("key_ceremony_set_up")
     # The server never stored a share in the clear: every stored deal holds only ciphertexts.
     for row in db_session.query(CeremonyMessage).filter_by(kind="deal"):
         assert {"recipient", "nonce", "ciphertext"} == set(json.loads(row.body)["shares"][0])
@@ -256,17 +265,46 @@ def test_only_the_trustee_themselves_can_upload_their_messages(app, db_session, 
 
 
 def test_the_ceremony_starts_only_with_final_lists_and_the_regulations_number_of_trustees(app, db_session, tmp_path):
-    election_id = make_election(app, phase="lists_published")
+    election_id = make_final_lists_election(app, phase="lists_published")
     trustees = _trustees(app, tmp_path, election_id)
     assert "once the candidate lists are final" in _set_up(trustees)
     db_session.get(Election, election_id).phase = "lists_final"
     db_session.commit()
     assert "The regulation asks for 3 trustees; you chose 2." in _set_up(trustees[:2])
+    assert identity_of(db_session, election_id) is None  # a refused set-up freezes nothing
     assert "The key ceremony has started" in _set_up(trustees)
+    db_session.expire_all()
+    identity, ceremony = identity_of(db_session, election_id), ceremony_of(db_session, election_id)
+    assert identity is not None and ceremony is not None
+    assert ceremony.params_hash == identity.manifest_hash
+    assert json.loads(identity.manifest)["committee"] == {"trustees": 3, "threshold": 2}
+
+
+def test_the_set_up_is_refused_when_the_manifest_cannot_be_frozen(app, db_session, tmp_path):
+    election_id = make_election(app, phase="lists_final")  # final, but no group holds a vote: no ballot
+    trustees = _trustees(app, tmp_path, election_id)
+    text = _set_up(trustees)
+    assert "The key ceremony has started" not in text
+    assert "which cannot be frozen yet: no electoral group holds a vote" in text
+    assert ceremony_of(db_session, election_id) is None and identity_of(db_session, election_id) is None
+
+
+def test_a_restarted_ceremony_is_bound_to_the_same_frozen_manifest(app, db_session):
+    election_id = make_final_lists_election(app)
+    election = db_session.get(Election, election_id)
+    ids = [make_member(app, role, f"t{i}@example.org").id for i, role in enumerate([Role.CHAIR] + [Role.MEMBER] * 2)]
+    now = app.config["CLOCK"].now()
+    first = relay.set_up_ceremony(db_session, election, ids, "t0@example.org", now).params_hash
+    relay.cancel_ceremony(db_session, election, "t0@example.org")
+    second = relay.set_up_ceremony(db_session, election, ids[::-1], "t0@example.org", now).params_hash
+    identity = identity_of(db_session, election_id)
+    assert identity is not None and first == second == identity.manifest_hash
+    actions = [e.action for e in db_session.query(AuditEntry).filter_by(election_id=election_id)]
+    assert actions.count("manifest_frozen") == 1
 
 
 def test_voting_cannot_open_without_a_completed_ceremony(app, db_session):
-    election = db_session.get(Election, make_election(app, phase="lists_final"))
+    election = db_session.get(Election, make_final_lists_election(app))
     today = app.config["CLOCK"].today()
 
     def problems() -> list[str]:

@@ -269,6 +269,7 @@ def test_the_invitation_text_in_both_languages_and_declining(app, client, db_ses
     english = letters["fatima@voorbeeld.nl"].body_text
     dutch = letters["anna@voorbeeld.nl"].body_text
     assert "2 colleagues nominated you" in english
+    assert "/lists/free" in english and "/lists/free" in dutch  # how to stand: the free-list form
     assert "A nomination is not a candidacy" in english
     assert "Who would you like to see on the council?" in english
     assert "2 collega's hebben je genomineerd" in dutch

@@ -5,14 +5,19 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import inspect, select
 
 from crypto import board as bd
+from crypto.credentials import derive_credential
+from election import ceremony_relay as relay
 from election.board_store import verify_stored_chain
-from election.models import RegisterPerson
+from election.models import CommitteeMember, Election, RegisterPerson
 from election.models.voting import BoardEntry, CredentialHolder, VotingCredential
-from election.voting_codes import identity_of, revoke_and_reissue
-from tests.web.voting_factory import make_ballot, make_voting_election
+from election.procedure_store import regulation_of
+from election.voting_codes import VotingSetupError, identity_of, issue_codes, manifest_of, revoke_and_reissue
+from tests.web.ceremony_factory import complete_ceremony
+from tests.web.voting_factory import make_ballot, make_final_lists_election, make_trustees, make_voting_election
 
 _CSRF_META = re.compile(r'data-csrf="([^"]+)"')
 
@@ -30,6 +35,33 @@ def _booth(client, ve, app):
 
 def _cast(client, uuid, headers, ballot):
     return client.post(f"/vote/{uuid}/cast", json=ballot, headers=headers)
+
+
+def test_codes_are_issued_only_under_the_manifest_the_completed_key_ceremony_is_bound_to(app, db_session):
+    election = db_session.get(Election, make_final_lists_election(app))
+    now = app.config["CLOCK"].now()
+    with pytest.raises(VotingSetupError, match="frozen when the key ceremony is set up") as refused:
+        issue_codes(db_session, election, "test", now)
+    assert refused.value.code == "no_manifest" and identity_of(db_session, election.id) is None
+    regulation = regulation_of(election)
+    ids = make_trustees(app, regulation.trustees)
+    ceremony = relay.set_up_ceremony(db_session, election, ids, "trustee1@example.org", now)
+    identity = identity_of(db_session, election.id)
+    assert identity is not None and ceremony.params_hash == identity.manifest_hash
+    assert manifest_of(identity)["committee"] == {
+        "trustees": regulation.trustees,
+        "threshold": regulation.decryption_threshold,
+    }
+    with pytest.raises(VotingSetupError, match="not been completed"):
+        issue_codes(db_session, election, "test", now)
+    members = [db_session.get(CommitteeMember, i) for i in ids]
+    complete_ceremony(db_session, election, members, regulation.decryption_threshold)
+    codes = issue_codes(db_session, election, "test", now)
+    assert len(codes) == 12
+    stored = set(db_session.scalars(select(VotingCredential.credential)))
+    for issued in codes:  # every credential derives from its code under H_P = the manifest hash
+        _, public = derive_credential(issued.code, identity.uuid, bytes.fromhex(identity.manifest_hash))
+        assert public.hex() in stored
 
 
 def test_a_real_ballot_is_cast_and_found_on_the_board_by_its_tracking_code(app, client):

@@ -1,4 +1,4 @@
-"""Test data for voting: final lists, a completed key ceremony, issued codes and an open vote."""
+"""Test data for voting: final lists, a frozen manifest, a key ceremony bound to it, codes and an open vote."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from crypto.credentials import derive_credential
 from election.models import Candidacy, CandidateList, CommitteeMember, Election, RegisterPerson
 from election.models.committee import Role
 from election.procedure import Phase
-from election.procedure_store import apply_step
+from election.procedure_store import apply_step, regulation_of
 from election.timeline import AMSTERDAM
 from election.voting_codes import IssuedCode, identity_of, issue_codes, manifest_of
 from tests.helpers import make_member
@@ -68,19 +68,43 @@ def voting_day_noon(app: Any, election_id: int) -> datetime:
         return datetime.combine(election.voting_day, time(12, 0), tzinfo=AMSTERDAM).astimezone(UTC)
 
 
-def make_voting_election(
-    app: Any, *, people: int = 12, seats: tuple[int, int] = (2, 1), open_vote: bool = True
-) -> VotingElection:
-    """Final lists (more candidates than seats in both groups), keys, codes; voting open at noon."""
-    election_id = make_list_election(app, phase="lists_final", people=people, seats=seats)
-    make_member(app, Role.CHAIR, "chair@example.org")
-    make_member(app, Role.MEMBER, "member@example.org")
+def make_final_lists_election(
+    app: Any, *, people: int = 12, seats: tuple[int, int] = (2, 1), phase: str = "lists_final"
+) -> int:
+    """An election in ``phase`` with published lists: more candidates than seats in both groups."""
+    election_id = make_list_election(app, phase=phase, people=people, seats=seats)
     with app.extensions["stembus_sessions"]() as db:
         election = db.get(Election, election_id)
         assert election is not None
         _add_lists(db, election)
-        members = list(db.scalars(select(CommitteeMember).order_by(CommitteeMember.id)))
-        complete_ceremony(db, election, members[:2], 2)
+        db.commit()
+    return election_id
+
+
+def make_trustees(app: Any, count: int) -> list[int]:
+    """``count`` committee accounts that may hold a key share (a chair, then members), by id."""
+    roles = [Role.CHAIR] + [Role.MEMBER] * (count - 1)
+    return [make_member(app, role, f"trustee{i}@example.org").id for i, role in enumerate(roles, start=1)]
+
+
+def make_voting_election(
+    app: Any, *, people: int = 12, seats: tuple[int, int] = (2, 1), open_vote: bool = True
+) -> VotingElection:
+    """Final lists (more candidates than seats in both groups), keys, codes; voting open at noon.
+
+    The key ceremony freezes the manifest and is bound to its hash; the codes are issued under it.
+    """
+    election_id = make_final_lists_election(app, people=people, seats=seats)
+    with app.extensions["stembus_sessions"]() as db:
+        election = db.get(Election, election_id)
+        assert election is not None
+        regulation = regulation_of(election)
+    trustee_ids = make_trustees(app, regulation.trustees)
+    with app.extensions["stembus_sessions"]() as db:
+        election = db.get(Election, election_id)
+        assert election is not None
+        members = [db.get(CommitteeMember, i) for i in trustee_ids]
+        complete_ceremony(db, election, [m for m in members if m is not None], regulation.decryption_threshold)
         codes = issue_codes(db, election, "test", datetime.now(UTC))
         db.commit()
     if open_vote:
