@@ -6,7 +6,7 @@ import secrets
 
 import click
 
-from admin import cli_trustee  # noqa: F401  (registers ``stembus trustee``)
+from admin import cli_trustee, cli_trustee_decrypt  # noqa: F401  (register ``stembus trustee`` and its decrypt)
 from admin.cli_check import check_command
 from election.cli import main
 

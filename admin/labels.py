@@ -107,6 +107,7 @@ REFUSALS = {
     "not_pending": _l("This step was already confirmed or withdrawn."),
     "moved_on": _l("The election moved on since this step was proposed."),
     "preconditions": _l("Not yet possible: %(details)s."),
+    "voting_open": _l("Voting is still open: the vote can be closed only after the voting window."),
 }
 
 

@@ -266,4 +266,5 @@ def pending_actions(db: Session, election: Election) -> list[PendingAction]:
 import election.key_ceremony  # noqa: E402  (voting needs a completed key ceremony)
 import election.list_publication  # noqa: E402
 import election.nomination_report  # noqa: E402  (closing candidacy purges the nominations)
+import election.tally_store  # noqa: E402  (closing the vote closes the board and fixes the tally)
 import election.voting_codes  # noqa: E402,F401  (voting opens with codes issued and H_E frozen)

@@ -6,6 +6,7 @@ bp = Blueprint("committee", __name__, url_prefix="/committee")
 
 from admin.committee import (  # noqa: E402,F401  (views on bp)
     ceremony,
+    count,
     dashboard,
     documents,
     elections,

@@ -3,6 +3,7 @@
 from election.models.audit import AuditEntry
 from election.models.ceremony import CeremonyMessage, CeremonyTrustee, KeyCeremony
 from election.models.committee import CommitteeMember, Role
+from election.models.count import DecryptionShareSet, ElectionCount
 from election.models.election import Election, ElectoralGroup, PendingAction, TradeUnion
 from election.models.lists import (
     Candidacy,
@@ -36,7 +37,9 @@ __all__ = [
     "CeremonyTrustee",
     "CommitteeMember",
     "CredentialHolder",
+    "DecryptionShareSet",
     "Election",
+    "ElectionCount",
     "ElectionIdentity",
     "ElectoralGroup",
     "KeyCeremony",
