@@ -21,6 +21,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from election import audit_log
+from election.eligibility import Art64Lists
 from election.hr_export import RegisterFileError, cell_text, open_export
 from election.models import CommitteeMember, Election, RegisterImport, RegisterPerson
 from election.procedure import Phase, precedes
@@ -255,6 +256,8 @@ def check_batch(election: Election, batch: RegisterImport) -> ImportResult:
             column_map=mapping,
             max_bytes=max(batch.file_size, 1),
             guess=False,
+            # WOR art. 6 lid 4: the agreed additions to and exclusions from the electorate.
+            art64=Art64Lists(included=frozenset(reg.art64_included), excluded=frozenset(reg.art64_excluded)),
         )
     except RegisterFileError as exc:
         raise FileRefused(str(exc)) from None

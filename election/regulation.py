@@ -41,6 +41,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "person_ballot_order": get_args(BallotOrder),
 }
 _FRACTION_FIELDS = ("remainder_threshold", "preference_threshold")
+_NAME_LISTS = ("electoral_groups", "art64_included", "art64_excluded")
 
 
 class RegulationError(ValueError):
@@ -113,6 +114,10 @@ class Regulation:
     trustees: int = 3
     # WOR art. 9 lid 3: the regulation may split the electorate into electoral groups (kiesgroepen).
     electoral_groups: tuple[str, ...] = ()
+    # WOR art. 6 lid 4: employer and council may jointly add persons to or exclude them from the
+    # electorate (employee numbers; an exclusion wins over an inclusion).
+    art64_included: tuple[str, ...] = ()
+    art64_excluded: tuple[str, ...] = ()
     group_by: str | None = None
     group_map: tuple[tuple[str, str], ...] = ()
 
@@ -204,7 +209,7 @@ class Regulation:
             value = getattr(self, f.name)
             if isinstance(value, Fraction):
                 value = str(value)
-            elif f.name == "electoral_groups":
+            elif f.name in _NAME_LISTS:
                 value = list(value)
             elif f.name == "group_map":
                 value = dict(value)
@@ -231,9 +236,9 @@ class Regulation:
                     kwargs[key] = parse_fraction(value)
                 except ValueError as exc:
                     problems[key] = str(exc)
-            elif key == "electoral_groups":
+            elif key in _NAME_LISTS:
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                    problems[key] = "must be a list of group names"
+                    problems[key] = "must be a list of names"
                 else:
                     kwargs[key] = tuple(value)
             elif key == "group_map":

@@ -146,6 +146,9 @@ def update_regulation(db: Session, actor: str, election: Election, changes: dict
                 merged[key] = str(parse_fraction(raw or "0"))
             except ValueError as error:
                 raise SetupInvalid(key, str(error)) from error
+    for key in ("art64_included", "art64_excluded"):
+        if key in changes:
+            merged[key] = _employee_numbers(changes[key])
     merged["version"] = int(current.get("version", 1)) + 1 if merged != current else current.get("version", 1)
     try:
         regulation = Regulation.from_dict(merged)
@@ -156,6 +159,15 @@ def update_regulation(db: Session, actor: str, election: Election, changes: dict
     election.regulation_version = regulation.version
     audit_log.record(db, actor, "regulation_changed", election.id, version=regulation.version, changes=changes)
     return regulation
+
+
+def _employee_numbers(value: Any) -> list[str]:
+    """Employee numbers typed one per line or separated by commas, without duplicates, in order."""
+    if isinstance(value, list | tuple):
+        items = [str(v) for v in value]
+    else:
+        items = str(value or "").replace(",", "\n").replace(";", "\n").split("\n")
+    return list(dict.fromkeys(item.strip() for item in items if item.strip()))
 
 
 def _sync_regulation(election: Election) -> None:

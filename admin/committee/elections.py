@@ -160,7 +160,10 @@ def election_regulation(election_id: int) -> Any:
     """The regulation profile: every term and method the software applies."""
     election = election_or_404(election_id)
     regulation = regulation_of(election)
-    form = RegulationForm(data=regulation.to_dict())
+    profile = regulation.to_dict()
+    for key in ("art64_included", "art64_excluded"):
+        profile[key] = "\n".join(profile[key])
+    form = RegulationForm(data=profile)
     if form.validate_on_submit() and _can_edit():
         changes = {k: v for k, v in form.data.items() if k != "csrf_token"}
         if _save(

@@ -85,6 +85,14 @@ class RegulationForm(FlaskForm):
         choices=[SelectChoice("vacant", _l("stay vacant")), SelectChoice("redistribute", _l("go to the other lists"))],
     )
     repair_window_days = IntegerField(_l("Days to repair a defect in a list"), validators=[NumberRange(1, 14)])
+    art64_included = TextAreaField(
+        _l("Employee numbers added to the electorate by agreement of employer and council (WOR art. 6 lid 4)"),
+        validators=[Optional(), Length(max=20000)],
+    )
+    art64_excluded = TextAreaField(
+        _l("Employee numbers excluded from the electorate by that agreement (WOR art. 6 lid 4)"),
+        validators=[Optional(), Length(max=20000)],
+    )
     trustees = IntegerField(_l("Committee members holding a key share"), validators=[NumberRange(1, 15)])
     decryption_threshold = IntegerField(_l("Key shares needed for the count"), validators=[NumberRange(1, 15)])
 

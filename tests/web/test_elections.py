@@ -192,11 +192,14 @@ def test_regulation_change_raises_the_profile_version(app, client, db_session):
         "repair_window_days": "2",
         "trustees": "5",
         "decryption_threshold": "3",
+        "art64_excluded": "E1, E2\nE3",
+        "art64_included": "",
     }
     client.post(f"/committee/elections/{election.id}/regulation", data=form)
     election = _election(db_session)
     assert election.regulation_version == 2
     assert '"remainder_threshold": "2/3"' in election.regulation
+    assert '"art64_excluded": ["E1", "E2", "E3"]' in election.regulation  # WOR art. 6 lid 4 agreement
     bad = client.post(
         f"/committee/elections/{election.id}/regulation",
         data={**form, "csrf_token": csrf_token(page), "decryption_threshold": "9"},

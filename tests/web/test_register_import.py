@@ -217,3 +217,20 @@ def test_import_refused_once_the_register_is_final(app, client, db_session):
     election_id = make_election(app, phase="register_final")
     response = client.get(f"/committee/elections/{election_id}/register/import", follow_redirects=True)
     assert "The register is final" in response.get_data(as_text=True)
+
+
+def test_art_6_lid_4_agreement_in_the_regulation_widens_and_narrows_the_electorate(chair, client, db_session):
+    # WOR art. 6 lid 4: employer and council jointly exclude 1001 and admit the intern 1005;
+    # the intern 1006 is not named and so does not work in the company in the sense of the law.
+    election = db_session.get(Election, chair)
+    profile = json.loads(election.regulation or "{}")
+    profile.update(art64_excluded=["1001"], art64_included=["1005"])
+    election.regulation = json.dumps(profile)
+    db_session.commit()
+    interns = (person_row("1005", "Eva", "Smit", kind="stagiair"), person_row("1006", "Fenna", "Kok", kind="stagiair"))
+    import_file(client, chair, csv_file(*GOOD_ROWS, *interns))
+    people = _people(db_session)
+    assert not people["1001"].active and "excluded_art_6_4" in people["1001"].reason_codes
+    assert people["1005"].active and "included_art_6_4" in people["1005"].reason_codes
+    assert not people["1006"].active and "not_working_in_company" in people["1006"].reason_codes
+    assert people["1002"].active  # everyone else as the law says
