@@ -8,6 +8,7 @@ database-backed throttle, so the limit holds across workers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import timedelta
 from typing import Any
@@ -144,22 +145,30 @@ def credential_group(lang: str, election_uuid: str) -> Any:
     return jsonify({"group": group_key(row.electoral_group_id)})
 
 
+def _store_posted(lang: str, election_uuid: str, store: Callable[[Any, int, Any, Any], Any]) -> tuple[Any, Any]:
+    """Run ``store`` on a posted JSON ballot in one transaction: (result, None) or (None, refusal answer)."""
+    identity = _identity(election_uuid)
+    blocked = _blocked(lang)
+    if blocked is not None:
+        return None, blocked
+    body = request.get_json(silent=True)
+    if body is None:
+        return None, _refuse("not_json", 400, lang)
+    try:
+        result = store(db(), identity.election_id, body, _now())
+    except CastRefused as exc:
+        return None, _failed(exc, lang)
+    db().commit()
+    return result, None
+
+
 @bp.route("/stem/<election_uuid>/cast", methods=["POST"], defaults={"lang": "nl"})
 @bp.route("/vote/<election_uuid>/cast", methods=["POST"], defaults={"lang": "en"})
 def cast(lang: str, election_uuid: str) -> Any:
     """Cast one ballot (JSON, with the X-CSRFToken header); answers the receipt."""
-    identity = _identity(election_uuid)
-    blocked = _blocked(lang)
-    if blocked is not None:
-        return blocked
-    body = request.get_json(silent=True)
-    if body is None:
-        return _refuse("not_json", 400, lang)
-    try:
-        receipt = cast_ballot(db(), identity.election_id, body, _now())
-    except CastRefused as exc:
-        return _failed(exc, lang)
-    db().commit()
+    receipt, refused = _store_posted(lang, election_uuid, cast_ballot)
+    if refused is not None:
+        return refused
     return jsonify(receipt.to_dict()), 200 if receipt.repeated else 201
 
 
@@ -167,18 +176,9 @@ def cast(lang: str, election_uuid: str) -> Any:
 @bp.route("/vote/<election_uuid>/challenge", methods=["POST"], defaults={"lang": "en"})
 def challenge(lang: str, election_uuid: str) -> Any:
     """Post a tested (Benaloh-challenged) ballot with its disclosure; it is never counted."""
-    identity = _identity(election_uuid)
-    blocked = _blocked(lang)
-    if blocked is not None:
-        return blocked
-    body = request.get_json(silent=True)
-    if body is None:
-        return _refuse("not_json", 400, lang)
-    try:
-        code = post_challenged(db(), identity.election_id, body, _now())
-    except CastRefused as exc:
-        return _failed(exc, lang)
-    db().commit()
+    code, refused = _store_posted(lang, election_uuid, post_challenged)
+    if refused is not None:
+        return refused
     return jsonify({"tracking_code": code}), 201
 
 
