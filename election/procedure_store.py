@@ -8,6 +8,7 @@ conditional UPDATE (two workers cannot both move the same election), and each st
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,6 +61,22 @@ def setup_problems(election: Election, today: date) -> list[str]:
     messages = [p.message for p in problems]
     messages += [n.message for n in timeline_of(election, today).errors]
     return messages
+
+
+# Modules that register their own preconditions and effects for later phases. They import this
+# module, so they are loaded on first use rather than at import time (no import cycle).
+RULE_MODULES = (
+    "election.key_ceremony",  # voting needs a completed key ceremony
+    "election.list_publication",  # publication, final lists, no vote
+    "election.nomination_report",  # closing candidacy purges the nominations
+    "election.tally_store",  # closing the vote closes the board and fixes the tally
+    "election.voting_codes",  # voting opens with codes issued and H_E frozen
+)
+
+
+def _load_step_rules() -> None:
+    for name in RULE_MODULES:
+        importlib.import_module(name)
 
 
 # Checks a step needs beyond the timetable, and what the step sets in motion, by target phase.
@@ -127,6 +144,7 @@ def _require_power(member: CommitteeMember, roles: frozenset[Role]) -> None:
 
 
 def _check(db: Session, election: Election, target: Phase, today: date) -> None:
+    _load_step_rules()
     check_transition(Phase(election.phase), target, today, timeline_of(election, today))
     problems = [msg for check in PRECONDITIONS.get(target, []) for msg in check(db, election, today)]
     if problems:
@@ -223,6 +241,7 @@ def withdraw(db: Session, pending: PendingAction, member: CommitteeMember) -> No
 
 def apply_step(db: Session, election: Election, target: Phase, actor: str, now: datetime) -> None:
     """Move the election to ``target`` exactly once and run the step's effects."""
+    _load_step_rules()
     current = election.phase
     moved = db.execute(
         update(Election)
@@ -260,11 +279,3 @@ def pending_actions(db: Session, election: Election) -> list[PendingAction]:
     """Steps of this election waiting for a second committee member."""
     query = select(PendingAction).where(PendingAction.election_id == election.id, PendingAction.status == "pending")
     return list(db.scalars(query.order_by(PendingAction.id)))
-
-
-# The candidate-list rules register their preconditions and effects (publication, final lists, no vote).
-import election.key_ceremony  # noqa: E402  (voting needs a completed key ceremony)
-import election.list_publication  # noqa: E402
-import election.nomination_report  # noqa: E402  (closing candidacy purges the nominations)
-import election.tally_store  # noqa: E402  (closing the vote closes the board and fixes the tally)
-import election.voting_codes  # noqa: E402,F401  (voting opens with codes issued and H_E frozen)

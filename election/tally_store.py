@@ -21,6 +21,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+# Imported as a module: voting_codes imports procedure_store, which loads this module for its effects.
+import election.voting_codes as vc
 from crypto import board as bd
 from crypto import elgamal
 from crypto.dlog import DlogError, solve
@@ -37,7 +39,6 @@ from election.procedure import Phase, StepRefused
 from election.procedure_store import EFFECTS, timeline_of
 from election.seats import SeatInputError, allocate, parse_contest
 from election.timeline import voting_window
-from election.voting_codes import canonical, identity_of, manifest_of
 
 MAX_LOT_TEXT = 500
 
@@ -69,7 +70,7 @@ def count_of(db: Session, election_id: int) -> ElectionCount | None:
 
 
 def opened_identity(db: Session, election_id: int) -> ElectionIdentity:
-    identity = identity_of(db, election_id)
+    identity = vc.identity_of(db, election_id)
     if identity is None or identity.election_hash is None:
         raise CountError("not_open", "voting was never opened: there is no board to close")
     return identity
@@ -85,7 +86,7 @@ def close_and_tally(db: Session, election: Election, actor: str, now: datetime) 
     if existing is not None:
         return existing
     identity = opened_identity(db, election.id)
-    manifest = parse_manifest(manifest_of(identity))
+    manifest = parse_manifest(vc.manifest_of(identity))
     counted = ballots_per_group(db, election.id)
     close = {"ballots": {grp.id: counted.get(grp.id, 0) for grp in manifest.groups}}
     append_entry(db, identity, bd.CLOSE, bd.payload_hash(bd.CLOSE, close), close, now)
@@ -99,7 +100,7 @@ def close_and_tally(db: Session, election: Election, actor: str, now: datetime) 
     count = ElectionCount(
         election_id=election.id,
         board_head=board_head,
-        aggregates=canonical([grp.to_dict() for grp in groups]),
+        aggregates=vc.canonical([grp.to_dict() for grp in groups]),
         tallied_at=now,
     )
     db.add(count)
@@ -159,7 +160,7 @@ def count_file(db: Session, election: Election) -> dict[str, Any]:
     return {
         "format": COUNT_FILE_FORMAT,
         "election": election.id,
-        "manifest": manifest_of(identity),
+        "manifest": vc.manifest_of(identity),
         "keys": json.loads(identity.keys),
         "credentials": {"groups": credential_lists(db, identity)},
         "board": [board_line(to_entry(row), json.loads(row.payload)) for row in entries(db, election.id)],
@@ -238,7 +239,7 @@ def submit_decryption_share(
         election_id=election.id,
         member_index=j,
         committee_member_id=member.id,
-        shares=canonical(stored),
+        shares=vc.canonical(stored),
         submitted_at=now,
     )
     db.add(row)
@@ -296,7 +297,7 @@ def _try_count(db: Session, election: Election, count: ElectionCount, ceremony: 
             except DlogError:  # verified shares cannot give this; a corrupted store can
                 raise CountError("no_count", "group {group}: the decryption gives no count", group=grp["id"]) from None
         counts[grp["id"]] = values
-    count.counts = canonical(counts)
+    count.counts = vc.canonical(counts)
     db.flush()
 
 
@@ -351,13 +352,13 @@ def _try_result(db: Session, election: Election, count: ElectionCount, actor: st
         return
     identity = opened_identity(db, election.id)
     counts = json.loads(count.counts)
-    seats = seats_document(manifest_of(identity), counts, count.lot_seed)
+    seats = seats_document(vc.manifest_of(identity), counts, count.lot_seed)
     for s in share_sets(db, election.id):
         payload = {"member": s.member_index, "shares_hash": bd.json_hash(json.loads(s.shares)).hex()}
         append_entry(db, identity, bd.SHARE, bd.payload_hash(bd.SHARE, payload), payload, now)
     result = {"counts_hash": bd.json_hash(counts).hex(), "seats_hash": bd.json_hash(seats).hex()}
     append_entry(db, identity, bd.RESULT, bd.payload_hash(bd.RESULT, result), result, now)
-    count.seats = canonical(seats)
+    count.seats = vc.canonical(seats)
     count.result_at = now
     db.flush()
     audit_log.record(db, actor, "result_published", election.id, board_head=head_hash(db, election.id))
