@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +23,14 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     """Build a configured Stembus application.
 
     Settings come from safe defaults, then the instance folder, then ``STEMBUS_*`` environment
-    variables, then ``overrides`` (tests). Outside tests the app refuses to start without a real
-    secret key.
+    variables, then ``overrides`` (tests). The instance folder is ``instance/`` beside the code
+    unless ``instance_path`` or ``STEMBUS_INSTANCE_PATH`` names another. Outside tests the app
+    refuses to start without a real secret key.
     """
     app = Flask(
         "stembus",
         root_path=str(ROOT),
-        instance_path=instance_path or str(ROOT / "instance"),
+        instance_path=instance_path or os.environ.get("STEMBUS_INSTANCE_PATH") or str(ROOT / "instance"),
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),

@@ -46,13 +46,20 @@ def demo_seed() -> None:
 
     app = _app()
     with app.app_context():
-        accounts = seed(app)
+        demo_seed = seed(app)
     click.echo("\nStembus demo on http://127.0.0.1:8000/")
     click.echo("Committee sign-in (password, then the TOTP code from an authenticator app with this secret):")
-    for account in accounts:
+    for account in demo_seed.accounts:
         click.echo(
             f"  {account.role:<10} {account.email:<28} password: {account.password}  TOTP secret: {account.totp_secret}"
         )
+    voting = demo_seed.voting
+    click.echo(f"\nVoting is open in the demo election of {voting.organisation}. Demo voting codes (each works once):")
+    for demo_code in voting.codes:
+        click.echo(f"  {demo_code.group:<10} {demo_code.code}   {demo_code.booth_url}")
+    click.echo("Key share backups of the demo trustees, for counting with `stembus trustee decrypt` (demo only):")
+    for held in voting.trustees:
+        click.echo(f"  {held.email:<28} {held.backup}  passphrase: {held.passphrase}")
     click.echo("")
 
 
@@ -124,5 +131,13 @@ def mail_send(loop: bool, batch_size: int | None, as_json: bool) -> None:
     stopping: list[bool] = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     with contextlib.suppress(KeyboardInterrupt):
-        run_worker(sessions, sender, batch_size=size, poll_interval=float(config["MAIL_POLL_INTERVAL"]),
-                   clock=config["CLOCK"], policy=policy, should_stop=lambda: bool(stopping), on_report=show)
+        run_worker(
+            sessions,
+            sender,
+            batch_size=size,
+            poll_interval=float(config["MAIL_POLL_INTERVAL"]),
+            clock=config["CLOCK"],
+            policy=policy,
+            should_stop=lambda: bool(stopping),
+            on_report=show,
+        )

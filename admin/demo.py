@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from admin.accounts import create_member, hash_password, seal_totp_secret
+from admin.demo_voting import VotingDemo, seed_voting_demo
 from election import audit_log
 from election.models import CommitteeMember, Election, ElectoralGroup, Role
 
@@ -36,9 +37,25 @@ DEMO_PEOPLE = (
 )
 
 
-def seed(app: Flask) -> list[DemoAccount]:
-    """Create the demo accounts and election once; on later runs give the accounts fresh secrets."""
+DEMO_BASE_URL = "http://127.0.0.1:8000"
+
+
+@dataclass(frozen=True)
+class DemoSeed:
+    """Everything ``demo seed`` prints: sign-ins, and the election open for voting with its codes."""
+
+    accounts: list[DemoAccount]
+    voting: VotingDemo
+
+
+def seed(app: Flask) -> DemoSeed:
+    """Create the demo accounts and elections; on later runs fresh secrets and a fresh open vote.
+
+    One demo election stays in preparation for trying the committee's procedure; another is open
+    for voting, with the chair, member and secretary holding its key shares.
+    """
     accounts: list[DemoAccount] = []
+    members: list[CommitteeMember] = []
     key = app.config["SECRET_KEY"]
     with app.extensions["stembus_sessions"]() as db:
         for role, email, name in DEMO_PEOPLE:
@@ -54,12 +71,16 @@ def seed(app: Flask) -> list[DemoAccount]:
                 existing.totp_secret_sealed = seal_totp_secret(totp_secret, key)
                 existing.totp_last_step = 0
                 existing.locked_until = None
+            db.flush()
+            members.append(db.scalars(select(CommitteeMember).where(CommitteeMember.email == email)).one())
             accounts.append(DemoAccount(role.value, email, password, totp_secret))
         if db.scalar(select(Election).where(Election.organisation == DEMO_ORGANISATION)) is None:
             _create_demo_election(app, db)
+        trustees = [m for m in members if m.role in (Role.CHAIR.value, Role.MEMBER.value, Role.SECRETARY.value)]
+        voting = seed_voting_demo(app, db, trustees, DEMO_BASE_URL)
         audit_log.record(db, "cli", "demo_seeded")
         db.commit()
-    return accounts
+    return DemoSeed(accounts, voting)
 
 
 def _create_demo_election(app: Flask, db) -> None:  # type: ignore[no-untyped-def]

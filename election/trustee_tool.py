@@ -214,18 +214,35 @@ def finish(
     s_j = g.scalar_from_int(total % g.L)
     if g.base_mul(s_j) != transcript.verification_keys[me]:
         raise TrusteeError("your share does not match your published verification key")
-    label = f"trustee {me} secret share, election {invitation.election}"
+    return sealed_backup(invitation.election, me, transcript, s_j, passphrase, cost)
+
+
+def sealed_backup(
+    election: int,
+    member: int,
+    transcript: DkgTranscript,
+    share: Scalar,
+    passphrase: str,
+    cost: Argon2Cost | None = None,
+) -> dict[str, Any]:
+    """The backup file of trustee ``member``'s secret share, sealed under their passphrase.
+
+    It carries the public facts needed to check it later (``open_backup``) and to match it to an
+    election's keys, and nothing secret outside the sealed part.
+    """
+    label = f"trustee {member} secret share, election {election}"
+    params = transcript.params
     return {
         "format": BACKUP_FORMAT,
         "version": 1,
-        "election": invitation.election,
-        "member": me,
-        "n": invitation.params.n,
-        "t": invitation.params.t,
-        "params_hash": invitation.params.params_hash.hex(),
+        "election": election,
+        "member": member,
+        "n": params.n,
+        "t": params.t,
+        "params_hash": params.params_hash.hex(),
         "joint_key": transcript.joint_key.hex(),
-        "verification_key": transcript.verification_keys[me].hex(),
-        "sealed": keystore.seal(bytes(s_j), passphrase, label=label, cost=cost),
+        "verification_key": transcript.verification_keys[member].hex(),
+        "sealed": keystore.seal(bytes(share), passphrase, label=label, cost=cost),
     }
 
 
