@@ -43,6 +43,7 @@ ACTIONS = {
     "result_final": _l("Make the result final"),
     "installed": _l("Record that the new council took office"),
     "archived": _l("Archive the election"),
+    "extend_voting": _l("Extend the voting period"),
 }
 
 STEPS = {
@@ -108,6 +109,10 @@ REFUSALS = {
     "moved_on": _l("The election moved on since this step was proposed."),
     "preconditions": _l("Not yet possible: %(details)s."),
     "voting_open": _l("Voting is still open: the vote can be closed only after the voting window."),
+    "extension_not_voting": _l("Voting is not open: only an open vote can be extended."),
+    "extension_closed": _l("Voting has already closed: a closed vote cannot be reopened."),
+    "extension_not_later": _l("The new closing time must be later than the current closing time."),
+    "extension_too_long": _l("Voting can be extended by at most seven days beyond the announced closing."),
 }
 
 

@@ -30,8 +30,7 @@ from election.board_store import append_entry, counted_ballot_of, head_hash
 from election.models import Election
 from election.models.voting import BoardEntry, ElectionIdentity, VotingCredential
 from election.procedure import Phase
-from election.procedure_store import timeline_of
-from election.timeline import voting_window
+from election.procedure_store import voting_window_of
 from election.voting_codes import group_key, identity_of
 
 _APPEND_ATTEMPTS = 5
@@ -105,7 +104,7 @@ def open_identity(db: Session, election_id: int, now: datetime) -> ElectionIdent
         raise CastRefused("not_open", 409)
     if Phase(election.phase) is not Phase.VOTING:
         raise CastRefused("closed" if Phase(election.phase) is not Phase.LISTS_FINAL else "not_open", 409)
-    opens, closes = voting_window(timeline_of(election))
+    opens, closes = voting_window_of(election)
     if now < opens:
         raise CastRefused("not_open", 409)
     if now >= closes:

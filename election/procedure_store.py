@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from election import audit_log
+from election.clock import as_utc
 from election.models import CommitteeMember, Election, PendingAction
 from election.models.committee import COMMITTEE_VOTERS, ELECTION_POWERS, Role
 from election.procedure import Phase, StepRefused, check_transition, needs_confirmation, postpone
@@ -25,9 +26,11 @@ from election.register_objections import open_objections
 from election.register_overview import register_size
 from election.regulation import Regulation
 from election.setup_rules import GroupPlan, check_setup
-from election.timeline import Timeline, compute_timeline
+from election.timeline import Timeline, compute_timeline, voting_window
+from election.voting_extension import check_extension, closing_time
 
 POSTPONE = "postpone"
+EXTEND_VOTING = "extend_voting"
 
 
 def regulation_of(election: Election) -> Regulation:
@@ -44,6 +47,13 @@ def timeline_of(election: Election, today: date | None = None) -> Timeline:
         today=today,
         voting_days=election.voting_days,
     )
+
+
+def voting_window_of(election: Election) -> tuple[datetime, datetime]:
+    """When this election's voting opens and closes, a confirmed extension included."""
+    opens, announced = voting_window(timeline_of(election))
+    extended = election.voting_extended_until
+    return opens, closing_time(announced, as_utc(extended) if extended is not None else None)
 
 
 def setup_problems(election: Election, today: date) -> list[str]:
@@ -203,6 +213,48 @@ def propose_postponement(
     return pending
 
 
+def _check_extension(election: Election, new_close: datetime, now: datetime) -> None:
+    _, announced = voting_window(timeline_of(election))
+    _, current = voting_window_of(election)
+    check_extension(Phase(election.phase), now, current, announced, new_close)
+
+
+def propose_extension(
+    db: Session, election: Election, member: CommitteeMember, new_close: datetime, reason: str, now: datetime
+) -> PendingAction:
+    """File a later closing of the vote; it takes effect when a second member confirms in time."""
+    _require_power(member, ELECTION_POWERS)
+    _check_extension(election, new_close, now)
+    pending = PendingAction(
+        election_id=election.id,
+        action=EXTEND_VOTING,
+        params=json.dumps({"closes": as_utc(new_close).isoformat()}),
+        reason=reason.strip(),
+        proposed_by=member.id,
+        proposed_at=now,
+        status="pending",
+    )
+    db.add(pending)
+    db.flush()
+    audit_log.record(
+        db,
+        member.email,
+        "extension_proposed",
+        election.id,
+        closes=as_utc(new_close).isoformat(),
+        reason=reason.strip(),
+        pending=pending.id,
+    )
+    return pending
+
+
+def _apply_extension(db: Session, election: Election, pending: PendingAction, actor: str, now: datetime) -> None:
+    new_close = datetime.fromisoformat(json.loads(pending.params)["closes"])
+    _check_extension(election, new_close, now)  # again: voting may have closed meanwhile
+    election.voting_extended_until = new_close
+    audit_log.record(db, actor, "voting_extended", election.id, closes=new_close.isoformat(), pending=pending.id)
+
+
 def confirm(db: Session, pending: PendingAction, member: CommitteeMember, now: datetime, today: date) -> None:
     """Confirm a pending step as a second chair or member; the step is checked again and taken."""
     _require_power(member, COMMITTEE_VOTERS)
@@ -216,6 +268,8 @@ def confirm(db: Session, pending: PendingAction, member: CommitteeMember, now: d
     assert election is not None
     if pending.action == POSTPONE:
         _apply_postponement(db, election, pending, member.email, today)
+    elif pending.action == EXTEND_VOTING:
+        _apply_extension(db, election, pending, member.email, now)
     else:
         target = Phase(pending.action)
         if json.loads(pending.params).get("from") != election.phase:

@@ -36,9 +36,8 @@ from election.models import CommitteeMember, Election
 from election.models.count import DecryptionShareSet, ElectionCount
 from election.models.voting import ElectionIdentity
 from election.procedure import Phase, StepRefused
-from election.procedure_store import EFFECTS, timeline_of
+from election.procedure_store import EFFECTS, voting_window_of
 from election.seats import SeatInputError, allocate, parse_contest
-from election.timeline import voting_window
 
 MAX_LOT_TEXT = 500
 
@@ -110,7 +109,7 @@ def close_and_tally(db: Session, election: Election, actor: str, now: datetime) 
 
 
 def _close_effect(db: Session, election: Election, actor: str, now: datetime) -> None:
-    _, closes = voting_window(timeline_of(election))
+    _, closes = voting_window_of(election)
     if now < closes:
         raise StepRefused(
             f"voting is open until {closes:%Y-%m-%d %H:%M}: the vote is closed after the voting window",

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
@@ -99,6 +108,15 @@ class RegulationForm(FlaskForm):
 
 class StepForm(FlaskForm):
     """Propose a procedure step (the target comes from the URL)."""
+
+
+class ExtendVotingForm(FlaskForm):
+    """Close the vote later than announced, with the reason staff will be told."""
+
+    closes = DateTimeLocalField(
+        _l("New closing time (Amsterdam time)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+    )
+    reason = TextAreaField(_l("Reason (made known to all staff)"), validators=[DataRequired(), Length(max=2000)])
 
 
 class PostponeForm(FlaskForm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, url_for
@@ -9,12 +10,13 @@ from flask_babel import gettext as _
 
 from admin.committee import bp
 from admin.committee.elections import EDITORS, VIEWERS, election_or_404
-from admin.committee.forms import PostponeForm, StepForm
+from admin.committee.forms import ExtendVotingForm, PostponeForm, StepForm
 from admin.database import db
 from admin.labels import refusal_text
 from admin.security import committee_role, load_member
 from election import procedure_store
 from election.checklist import checklist
+from election.clock import AMSTERDAM
 from election.models import CommitteeMember, PendingAction
 from election.procedure import Phase, StepRefused, allowed_next, needs_confirmation
 
@@ -54,6 +56,8 @@ def election_overview(election_id: int) -> Any:
         problems=procedure_store.setup_problems(election, today) if phase is Phase.DRAFT else [],
         form=StepForm(),
         postpone_form=PostponeForm(),
+        extend_form=ExtendVotingForm() if phase is Phase.VOTING else None,
+        voting_closes=procedure_store.voting_window_of(election)[1] if phase is Phase.VOTING else None,
     )
 
 
@@ -119,6 +123,27 @@ def postpone_election(election_id: int) -> Any:
         else:
             db().commit()
             flash(_("The postponement waits for confirmation by a second committee member."), "success")
+    else:
+        for errors in form.errors.values():
+            flash("; ".join(str(e) for e in errors), "error")
+    return redirect(url_for("committee.election_overview", election_id=election.id))
+
+
+@bp.route("/elections/<int:election_id>/extend-voting", methods=["POST"])
+@committee_role(*EDITORS)
+def extend_voting(election_id: int) -> Any:
+    """Propose a later closing of the vote; it takes effect when a second member confirms."""
+    election = election_or_404(election_id)
+    form = ExtendVotingForm()
+    if form.validate_on_submit():
+        closes = form.closes.data.replace(tzinfo=AMSTERDAM).astimezone(UTC)
+        try:
+            procedure_store.propose_extension(db(), election, _member(), closes, form.reason.data, _clock().now())
+        except StepRefused as error:
+            _refused(error)
+        else:
+            db().commit()
+            flash(_("The extension waits for confirmation by a second committee member."), "success")
     else:
         for errors in form.errors.values():
             flash("; ".join(str(e) for e in errors), "error")
