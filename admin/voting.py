@@ -13,14 +13,14 @@ from contextlib import nullcontext
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from admin.database import db
 from crypto import board as bd
-from election.board_store import entries, find_by_tracking_code, head_hash
+from election.board_store import ballot_cast_under, board_lines, entries, find_by_tracking_code, head_hash, is_closed
 from election.casting import GUESSING, CastRefused, cast_ballot, listed_credential, open_identity, post_challenged
 from election.models.voting import ElectionIdentity
 from election.throttle import Limit, is_blocked, record_failure
@@ -199,6 +199,7 @@ def board(election_uuid: str) -> Any:
             rows=list(entries(db(), identity.election_id)),
             typed=typed,
             found=found,
+            closed=is_closed(db(), identity.election_id),
         )
 
 
@@ -223,3 +224,41 @@ def _normalise_tracking(text: str) -> str:
     cleaned = text.upper().replace(" ", "").replace("-", "").replace("O", "0").replace("I", "1").replace("L", "1")
     cleaned = cleaned[: bd.TRACKING_CODE_LENGTH]
     return "-".join(cleaned[i : i + 4] for i in range(0, len(cleaned), 4))
+
+
+@bp.route("/board/<election_uuid>/board.jsonl")
+def board_download(election_uuid: str) -> Any:
+    """The whole board with every payload, once voting has closed (the record's ``board.jsonl``)."""
+    identity = _identity(election_uuid)
+    if not is_closed(db(), identity.election_id):
+        abort(404)
+    headers = {"Content-Disposition": f'attachment; filename="board-{election_uuid}.jsonl"'}
+    lines = board_lines(db(), identity.election_id)
+    return Response(lines, mimetype="application/x-ndjson", headers=headers)
+
+
+@bp.route("/stem/<election_uuid>/controle", defaults={"lang": "nl"})
+@bp.route("/vote/<election_uuid>/check", defaults={"lang": "en"})
+def no_vote_check(lang: str, election_uuid: str) -> Any:
+    """After closing: a voter checks with their code, in the browser, that no ballot was cast under it."""
+    identity = _identity(election_uuid)
+    other = "en" if lang == "nl" else "nl"
+    with force_locale(lang):
+        return render_template(
+            "voting/no_vote_check.html",
+            identity=identity,
+            lang=lang,
+            closed=is_closed(db(), identity.election_id),
+            other_url=url_for("booth.no_vote_check", lang=other, election_uuid=election_uuid),
+        )
+
+
+@bp.route("/board/<election_uuid>/credentials/<credential>.json")
+def credential_used(election_uuid: str, credential: str) -> Any:
+    """Yes or no: is a counted ballot on the closed board under this public credential."""
+    identity = _identity(election_uuid)
+    if len(credential) != 64 or any(c not in "0123456789abcdef" for c in credential):
+        abort(400)
+    if not is_closed(db(), identity.election_id):
+        abort(404)
+    return jsonify({"ballot_cast": ballot_cast_under(db(), identity.election_id, credential)})

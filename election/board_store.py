@@ -104,6 +104,25 @@ def counted_ballot_of(db: Session, election_id: int, credential: str) -> BoardEn
     return db.scalars(query).first()
 
 
+def is_closed(db: Session, election_id: int) -> bool:
+    """Whether the board has its ``close`` entry: no ballot can be added any more."""
+    query = select(BoardEntry.id).where(BoardEntry.election_id == election_id, BoardEntry.type == bd.CLOSE)
+    return db.scalars(query.limit(1)).first() is not None
+
+
+def ballot_cast_under(db: Session, election_id: int, credential: str) -> bool:
+    """Whether a counted ballot is on the board under this public credential (yes or no, never which)."""
+    entry = counted_ballot_of(db, election_id, credential)
+    return entry is not None and entry.type == bd.BALLOT
+
+
+def board_lines(db: Session, election_id: int) -> Iterator[str]:
+    """The whole board, entries with their payloads, as the lines of the record's ``board.jsonl``."""
+    for row in entries(db, election_id):
+        line = {**to_entry(row).to_dict(), "payload": json.loads(row.payload)}
+        yield bd.canonical_json(line).decode("utf-8") + "\n"
+
+
 def ballots_per_group(db: Session, election_id: int) -> dict[str, int]:
     """Counted ballots per manifest group id (for turnout and the ``close`` entry)."""
     query = (
