@@ -20,8 +20,18 @@ from sqlalchemy import select
 
 from admin.database import db
 from crypto import board as bd
-from election.board_store import ballot_cast_under, board_lines, entries, find_by_tracking_code, head_hash, is_closed
+from election import voter_second_factor as second_factor
+from election.board_store import (
+    ballot_cast_under,
+    board_lines,
+    counted_ballot_of,
+    entries,
+    find_by_tracking_code,
+    head_hash,
+    is_closed,
+)
 from election.casting import GUESSING, CastRefused, cast_ballot, listed_credential, open_identity, post_challenged
+from election.models import Election
 from election.models.voting import ElectionIdentity
 from election.throttle import Limit, is_blocked, record_failure
 from election.voting_booth import booth_parameters
@@ -46,6 +56,14 @@ MESSAGES = {
     "busy": _l("The ballot box is busy. Wait a moment and try again; your vote has not been stored yet."),
     "throttled": _l("Too many failed attempts from this connection. Wait a quarter of an hour and try again."),
     "not_json": _l("The ballot could not be read. Reload the page and try again."),
+    "second_factor_no_email": _l(
+        "This election asks for a one-time code by e-mail, but the register has no e-mail address for you. "
+        "Ask the election committee."
+    ),
+    "second_factor_wait": _l("A one-time code was sent less than a minute ago. Check your e-mail, or wait a moment."),
+    "second_factor_expired": _l("The one-time code has expired or was already used. Ask for a new one."),
+    "second_factor_locked": _l("Too many wrong one-time codes. Ask for a new one."),
+    "second_factor_wrong": _l("The one-time code is not correct. Check your e-mail and try again."),
 }
 
 
@@ -79,6 +97,14 @@ def _blocked(lang: str) -> Any | None:
 def _failed(exc: CastRefused, lang: str) -> Any:
     session = db()
     session.rollback()
+    if exc.code == "second_factor_wrong":
+        body = request.get_json(silent=True)
+        credential = body.get("credential") if isinstance(body, dict) else None
+        if isinstance(credential, str):
+            second_factor.count_wrong_try(
+                session, _identity(request.view_args["election_uuid"]).election_id, credential.lower()
+            )
+        session.commit()
     if exc.code in GUESSING:
         record_failure(session, CAST_FAILURES, _client(), _now())
         record_failure(session, CAST_FAILURES_GLOBAL, "all", _now())
@@ -137,12 +163,42 @@ def credential_group(lang: str, election_uuid: str) -> Any:
         row = listed_credential(db(), identity.election_id, credential.lower())
     except CastRefused as exc:
         return _failed(exc, lang)
-    from election.board_store import counted_ballot_of
     from election.voting_codes import group_key
 
     if counted_ballot_of(db(), identity.election_id, credential.lower()) is not None:
         return _refuse("already_voted", 409, lang)
-    return jsonify({"group": group_key(row.electoral_group_id)})
+    election = db().get(Election, identity.election_id)
+    return jsonify(
+        {
+            "group": group_key(row.electoral_group_id),
+            "second_factor": election is not None and second_factor.required(election),
+        }
+    )
+
+
+@bp.route("/stem/<election_uuid>/second-factor", methods=["POST"], defaults={"lang": "nl"})
+@bp.route("/vote/<election_uuid>/second-factor", methods=["POST"], defaults={"lang": "en"})
+def second_factor_code(lang: str, election_uuid: str) -> Any:
+    """Mail the credential holder a one-time code, when the election asks for one besides the voting code."""
+    identity = _identity(election_uuid)
+    blocked = _blocked(lang)
+    if blocked is not None:
+        return blocked
+    body = request.get_json(silent=True)
+    credential = body.get("credential") if isinstance(body, dict) else None
+    try:
+        open_identity(db(), identity.election_id, _now())
+        election = db().get(Election, identity.election_id)
+        if not isinstance(credential, str) or len(credential) != 64 or election is None:
+            raise CastRefused("malformed", 400)
+        if not second_factor.required(election):
+            abort(404)
+        listed_credential(db(), identity.election_id, credential.lower())
+        second_factor.send_code(db(), election, credential.lower(), current_app.config["SECRET_KEY"], _now())
+    except CastRefused as exc:
+        return _failed(exc, lang)
+    db().commit()
+    return jsonify({"sent": True}), 202
 
 
 def _store_posted(lang: str, election_uuid: str, store: Callable[[Any, int, Any, Any], Any]) -> tuple[Any, Any]:
@@ -162,11 +218,18 @@ def _store_posted(lang: str, election_uuid: str, store: Callable[[Any, int, Any,
     return result, None
 
 
+def _cast_with_second_factor(session: Any, election_id: int, body: Any, now: Any) -> Any:
+    """Cast, after using up the voter's one-time code when the election asks for one."""
+    typed = request.headers.get("X-Second-Factor", "")
+    second_factor.guard_cast(session, election_id, body, typed, current_app.config["SECRET_KEY"], now)
+    return cast_ballot(session, election_id, body, now)
+
+
 @bp.route("/stem/<election_uuid>/cast", methods=["POST"], defaults={"lang": "nl"})
 @bp.route("/vote/<election_uuid>/cast", methods=["POST"], defaults={"lang": "en"})
 def cast(lang: str, election_uuid: str) -> Any:
     """Cast one ballot (JSON, with the X-CSRFToken header); answers the receipt."""
-    receipt, refused = _store_posted(lang, election_uuid, cast_ballot)
+    receipt, refused = _store_posted(lang, election_uuid, _cast_with_second_factor)
     if refused is not None:
         return refused
     return jsonify(receipt.to_dict()), 200 if receipt.repeated else 201

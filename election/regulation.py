@@ -106,6 +106,9 @@ class Regulation:
     person_ballot_order: BallotOrder = "alphabetical"
     voting_channel: VotingChannel = "digital"
     evoting_allowed: bool = True
+    # Domain 2.6 and issue "optional second factor": besides the voting code, a one-time code
+    # mailed to the voter's address on the register (off by default).
+    voter_second_factor: bool = False
     # WOR art. 12 lid 1: a term of three years unless the regulation says two or four.
     term_years: int = 3
     # SER model art. 14 (2015): ballots kept at least three months.

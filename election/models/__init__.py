@@ -24,6 +24,7 @@ from election.models.nomination import (
 )
 from election.models.outbox import OutboxAttachment, OutboxMessage
 from election.models.register import RegisterImport, RegisterObjection, RegisterPerson
+from election.models.second_factor import VoterSecondFactor
 from election.models.throttle import ThrottleCounter
 from election.models.voting import BoardEntry, CredentialHolder, ElectionIdentity, VotingCredential
 from election.models.web_session import WebSession
@@ -63,6 +64,7 @@ __all__ = [
     "Role",
     "ThrottleCounter",
     "TradeUnion",
+    "VoterSecondFactor",
     "VotingCredential",
     "WebSession",
 ]

@@ -9,8 +9,16 @@ import * as sc from "./stembus-crypto.js";
 
 const root = document.getElementById("booth");
 const status = document.getElementById("booth-status");
-const steps = ["step-code", "step-ballot", "step-review", "step-test", "step-receipt"];
-const state = { params: null, credential: null, group: null, choices: null, ballot: null, secrets: null };
+const steps = ["step-code", "step-second-factor", "step-ballot", "step-review", "step-test", "step-receipt"];
+const state = {
+  params: null,
+  credential: null,
+  group: null,
+  choices: null,
+  ballot: null,
+  secrets: null,
+  secondFactor: null,
+};
 
 function text(id) {
   return document.getElementById(id).content.textContent.trim();
@@ -33,10 +41,14 @@ function say(message) {
 
 async function post(url, body) {
   let response;
+  const headers = { "Content-Type": "application/json", "X-CSRFToken": root.dataset.csrf };
+  if (state.secondFactor) {
+    headers["X-Second-Factor"] = state.secondFactor;
+  }
   try {
     response = await fetch(url, {
       method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": root.dataset.csrf },
+      headers,
       body: JSON.stringify(body),
       credentials: "same-origin",
     });
@@ -155,6 +167,21 @@ async function enterCode(typed) {
   state.credential = sc.deriveCredential(code, state.params.election, state.params.params_hash);
   const answer = await post(root.dataset.credential, { credential: state.credential.publicHex });
   state.group = state.params.groups[answer.group];
+  if (answer.second_factor) {
+    await post(root.dataset.secondFactor, { credential: state.credential.publicHex });
+    show("step-second-factor");
+    return;
+  }
+  renderBallot();
+  show("step-ballot");
+}
+
+function enterSecondFactor(typed) {
+  const digits = typed.replace(/\D/g, "");
+  if (digits.length !== 6) {
+    throw new Error(text("text-second-factor-error"));
+  }
+  state.secondFactor = digits;
   renderBallot();
   show("step-ballot");
 }
@@ -178,6 +205,19 @@ document.getElementById("code-form").addEventListener(
   guard(() => enterCode(document.getElementById("voting-code").value)),
 );
 
+document.getElementById("second-factor-form").addEventListener(
+  "submit",
+  guard(() => enterSecondFactor(document.getElementById("second-factor").value)),
+);
+
+document.getElementById("second-factor-resend").addEventListener(
+  "click",
+  guard(async () => {
+    await post(root.dataset.secondFactor, { credential: state.credential.publicHex });
+    say(text("text-second-factor-sent"));
+  }),
+);
+
 document.getElementById("ballot-form").addEventListener(
   "submit",
   guard(() => {
@@ -197,6 +237,7 @@ document.getElementById("cast-button").addEventListener(
     const receipt = await post(root.dataset.cast, state.ballot);
     state.credential = null;
     state.secrets = null;
+    state.secondFactor = null;
     document.getElementById("receipt-tracking").textContent = receipt.tracking_code;
     document.getElementById("receipt-full").textContent = receipt.full_tracking_code;
     const link = document.getElementById("receipt-board");
