@@ -123,6 +123,7 @@ def defect_text(code: str) -> str:
         "no_passive_right": _("No passive voting right on the voting day."),
         "wrong_electoral_group": _("Does not belong to the electoral group of this list."),
         "on_several_lists": _("Also stands on another list."),
+        "on_list_in_linked_election": _("Also stands on a list of a linked election held together with this one."),
         "no_consent": _("Has not (yet) consented to the candidacy."),
         "list_too_long": _("Stands beyond the maximum number of candidates of a list."),
         "declined": _("Declined the candidacy."),

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from election import audit_log
+from election import audit_log, list_links
 from election.list_rules import (
     CandidateFacts,
     Defect,
@@ -143,6 +143,7 @@ def list_facts(db: Session, election: Election, lst: CandidateList, timeline: Ti
         ).all()
         for person_id, list_id in rows:
             elsewhere.setdefault(person_id, []).append(list_id)
+    linked = list_links.linked_candidacies(db, election, people.values())
     facts = tuple(
         CandidateFacts(
             candidacy_id=c.id,
@@ -153,6 +154,7 @@ def list_facts(db: Session, election: Election, lst: CandidateList, timeline: Ti
             electoral_group_id=people[c.person_id].electoral_group_id,
             consent=c.consent_at is not None,
             other_lists=tuple(elsewhere.get(c.person_id, ())),
+            linked=linked.get(c.person_id, ()),
         )
         for c in candidates
     )
@@ -230,14 +232,6 @@ def strike(
             list_id=lst.id,
             code="empty_list",
         )
-
-
-def withdraw_candidate(db: Session, election: Election, candidacy: Candidacy, actor: str, now: datetime) -> None:
-    """The submitter takes a candidate off the list while it is still being examined or repaired."""
-    if candidacy.list.status not in ("submitted", "defective") or candidacy.status != "active":
-        raise ReviewRefused("not_editable")
-    _require_review_phase(election)
-    strike(db, election, candidacy, "withdrawn_by_submitter", "taken off the list by its submitter", actor, now)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,14 @@ UNION_CONDITIONS: tuple[str, ...] = (
 
 
 @dataclass(frozen=True)
+class LinkedCandidacy:
+    """The same person (matched by employee number) on a list of a linked election held together with this one."""
+
+    election: str  # how the committee names the other election
+    list_name: str
+
+
+@dataclass(frozen=True)
 class CandidateFacts:
     """One active candidate on the list, with what the register and the consent say about them."""
 
@@ -40,7 +48,8 @@ class CandidateFacts:
     passive: bool
     electoral_group_id: int | None
     consent: bool
-    other_lists: tuple[int, ...] = ()  # other lists (any group or linked election) naming this person
+    other_lists: tuple[int, ...] = ()  # other lists of this election (any group) naming this person
+    linked: tuple[LinkedCandidacy, ...] = ()  # lists of linked elections naming this person
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,7 @@ class Defect:
     article: str
     candidacy_id: int | None = None  # None: the defect concerns the whole list
     subject: str | None = None  # the candidate's name, for display
+    detail: str | None = None  # data the sentence refers to (e.g. the other election and list), for display
 
     @property
     def concerns_list(self) -> bool:
@@ -125,7 +135,7 @@ def candidate_in_group(facts: ListFacts) -> list[Defect]:
 
 
 def one_list_only(facts: ListFacts) -> list[Defect]:
-    """A person stands on one list only, across groups and linked elections (SER model; sbi.nl case)."""
+    """A person stands on one list only across the groups of this election (SER model; sbi.nl case)."""
     return [
         Defect(
             "on_several_lists",
@@ -137,6 +147,30 @@ def one_list_only(facts: ListFacts) -> list[Defect]:
         for c in facts.candidates
         if c.other_lists
     ]
+
+
+def one_list_across_linked_elections(facts: ListFacts) -> list[Defect]:
+    """A person stands on one list only across linked elections, e.g. the council and an onderdeelcommissie.
+
+    sbi.nl case (domain 2.4): a candidate on a union list for a sub-committee and on a free list for
+    the works council could be refused; domain 8 item 11. The other candidacies come in as data.
+    """
+    defects = []
+    for c in facts.candidates:
+        if not c.linked:
+            continue
+        where = "; ".join(f"{o.election}: “{o.list_name}”" for o in c.linked)
+        defects.append(
+            Defect(
+                "on_list_in_linked_election",
+                f"{c.name} also stands on a list of a linked election ({where})",
+                "SER model regulation; one list per candidate across linked elections (sbi.nl case)",
+                c.candidacy_id,
+                c.name,
+                where,
+            )
+        )
+    return defects
 
 
 def consent_present(facts: ListFacts) -> list[Defect]:
@@ -233,6 +267,7 @@ RULES: tuple[Rule, ...] = (
     passive_right,
     candidate_in_group,
     one_list_only,
+    one_list_across_linked_elections,
     consent_present,
     list_length,
 )
@@ -246,6 +281,7 @@ RULE_CODES: tuple[str, ...] = (
     "no_passive_right",
     "wrong_electoral_group",
     "on_several_lists",
+    "on_list_in_linked_election",
     "no_consent",
     "list_too_long",
 )

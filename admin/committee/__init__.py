@@ -10,6 +10,7 @@ from admin.committee import (  # noqa: E402,F401  (views on bp)
     dashboard,
     documents,
     elections,
+    list_objections,
     lists,
     nomination,
     procedure,

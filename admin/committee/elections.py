@@ -11,7 +11,7 @@ from admin.committee import bp
 from admin.committee.forms import ElectionForm, GroupForm, RegulationForm, UnionForm
 from admin.database import db
 from admin.security import committee_role, load_member
-from election import setup_store
+from election import list_links, setup_store
 from election.models import Election
 from election.models.committee import ELECTION_POWERS, Role
 from election.procedure_store import regulation_of
@@ -63,13 +63,16 @@ def new_election() -> Any:
     form = ElectionForm()
     if form.validate_on_submit():
         created: list[Election] = []
-        if _save(
-            lambda: created.append(setup_store.create_election(db(), _actor(), form.data)),
-            form,
-            _("The election has been created."),
-        ):
+
+        def create() -> None:
+            created.append(setup_store.create_election(db(), _actor(), form.data))
+            list_links.set_link_group(db(), _actor(), created[0], form.link_group.data)
+
+        if _save(create, form, _("The election has been created.")):
             return redirect(url_for("committee.election_overview", election_id=created[0].id))
-    return render_template("committee/election_form.html", form=form, election=None, statutory=_statutory(form))
+    return render_template(
+        "committee/election_form.html", form=form, election=None, statutory=_statutory(form), linked=[]
+    )
 
 
 @bp.route("/elections/<int:election_id>/edit", methods=["GET", "POST"])
@@ -78,11 +81,20 @@ def edit_election(election_id: int) -> Any:
     """Change the set-up while the election is in preparation."""
     election = election_or_404(election_id)
     form = ElectionForm(obj=election)
-    if form.validate_on_submit() and _save(
-        lambda: setup_store.update_election(db(), _actor(), election, form.data), form, _("The set-up has been saved.")
-    ):
+
+    def update() -> None:
+        setup_store.update_election(db(), _actor(), election, form.data)
+        list_links.set_link_group(db(), _actor(), election, form.link_group.data)
+
+    if form.validate_on_submit() and _save(update, form, _("The set-up has been saved.")):
         return redirect(url_for("committee.election_overview", election_id=election.id))
-    return render_template("committee/election_form.html", form=form, election=election, statutory=_statutory(form))
+    return render_template(
+        "committee/election_form.html",
+        form=form,
+        election=election,
+        statutory=_statutory(form),
+        linked=[list_links.election_label(e) for e in list_links.linked_elections(db(), election)],
+    )
 
 
 def _statutory(form: ElectionForm) -> int | None:

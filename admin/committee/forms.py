@@ -15,7 +15,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+
+from election.list_links import LINK_GROUP_MAX, LINK_GROUP_PATTERN
 
 
 class ElectionForm(FlaskForm):
@@ -41,6 +43,14 @@ class ElectionForm(FlaskForm):
     )
     votes_per_voter = IntegerField(
         _l("Votes per voter (person system; empty means one per seat)"), validators=[Optional(), NumberRange(1, 99)]
+    )
+    link_group = StringField(
+        _l("Link code of elections held together (optional)"),
+        validators=[
+            Optional(),
+            Length(max=LINK_GROUP_MAX),
+            Regexp(LINK_GROUP_PATTERN, message=_l("Use letters, digits, spaces, dots, hyphens and underscores.")),
+        ],
     )
 
 

@@ -15,9 +15,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from admin.committee import bp
 from admin.committee.elections import EDITORS, VIEWERS, election_or_404
@@ -26,7 +26,7 @@ from admin.lists.forms import UnionDeclaration
 from admin.lists.submit import link_for
 from admin.lists.text import file_text, refusal_text, review_text
 from admin.security import committee_role, load_member
-from election import list_files, list_publication, list_review, list_store
+from election import list_files, list_publication, list_repair, list_review, list_store
 from election.documents import render_html, render_pdf
 from election.list_rules import UNION_CONDITIONS
 from election.models import (
@@ -57,6 +57,15 @@ class PaperListForm(FlaskForm, UnionDeclaration):
     )
     received_on = DateField(_l("Received on"), validators=[DataRequired()])
     scan = FileField(_l("Scan of the paper list (PDF, PNG or JPEG, at most 5 MB)"))
+
+
+class TakeOffForm(FlaskForm):
+    """A candidate taken off a paper list at its submitter's written request."""
+
+    candidacy = IntegerField(_l("Candidate to take off the list"), validators=[InputRequired()])
+    reason = TextAreaField(
+        _l("Reason, with the submitter's written request"), validators=[DataRequired(), Length(max=1000)]
+    )
 
 
 class ConsentScanForm(FlaskForm):
@@ -231,7 +240,40 @@ def lists_detail(election_id: int, list_id: int) -> Any:
         can_edit=_member().role_enum in EDITORS,
         form=ActionForm(),
         consent_form=ConsentScanForm(),
+        change=list_repair.window_of(db(), election, lst, _clock().today()),
+        take_off_form=TakeOffForm(formdata=None),
     )
+
+
+@bp.route(f"{_BASE}/<int:list_id>/take-off", methods=["POST"])
+@committee_role(*EDITORS)
+def lists_take_off(election_id: int, list_id: int) -> Any:
+    """Take a candidate off a paper list at the submitter's written request (before the deadline or in repair)."""
+    election = election_or_404(election_id)
+    lst = _list_or_404(election.id, list_id)
+    form = TakeOffForm()
+    candidacy = db().get(Candidacy, form.candidacy.data or 0)
+    if not form.validate_on_submit() or candidacy is None or candidacy.list_id != lst.id:
+        flash(_("Choose a candidate of this list and give the reason."), "error")
+        return redirect(url_for("committee.lists_detail", election_id=election.id, list_id=lst.id))
+    try:
+        list_repair.take_off(
+            db(),
+            election,
+            candidacy,
+            form.reason.data or "",
+            _member().email,
+            _clock().now(),
+            _clock().today(),
+            by_committee=True,
+        )
+    except list_review.ReviewRefused as refused:
+        db().rollback()
+        flash(review_text(refused.code, refused.params), "error")
+    else:
+        db().commit()
+        flash(_("The candidate has been taken off the list; those below moved up."), "success")
+    return redirect(url_for("committee.lists_detail", election_id=election.id, list_id=lst.id))
 
 
 def _review(election_id: int, list_id: int, action: str) -> Any:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from election.list_store import PROFILE_MAX
 
@@ -71,9 +71,11 @@ class SearchForm(FlaskForm):
 
 
 class WithdrawForm(FlaskForm):
-    """Take one candidate off the list while defects are repaired."""
+    """Take one candidate off the list: before the deadline, or during repair one the defect notice names."""
 
     token = HiddenField(validators=TOKEN)
+    candidacy = IntegerField(_l("Candidate"), validators=[InputRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=1000)])
 
 
 class ConsentForm(FlaskForm):

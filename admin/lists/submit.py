@@ -17,7 +17,7 @@ from admin.extensions import limiter
 from admin.lists import bp
 from admin.lists.forms import FreeListForm, SearchForm, TokenForm, UnionListForm, WithdrawForm
 from admin.lists.text import refusal_text, review_text
-from election import list_review, list_store
+from election import list_repair, list_review, list_store
 from election.list_rules import UNION_CONDITIONS
 from election.models import Candidacy, Election, RegisterPerson, TradeUnion
 from election.register_links import person_for_token
@@ -80,7 +80,20 @@ def _union_page(
         conditions=UNION_CONDITIONS,
         token=token,
         withdraw=WithdrawForm(formdata=None, token=token),
+        changes=_changes(election, lists),
     )
+
+
+def _changes(election: Election, lists: list[Any]) -> dict[int, tuple[list_repair.ChangeWindow, tuple[Any, ...]]]:
+    """Per list: whether it can still change (and which candidates), with the defects of its latest notice."""
+    today = clock().today()
+    return {
+        lst.id: (
+            list_repair.window_of(db(), election, lst, today),
+            list_repair.notified_defects(list_review.latest_notice(db(), lst)),
+        )
+        for lst in lists
+    }
 
 
 def _names(lists: list[Any]) -> dict[int, RegisterPerson]:
@@ -157,24 +170,28 @@ def _search(election: Election, search: SearchForm) -> list[RegisterPerson]:
     return list_store.search_candidates(db(), election.id, group_id, search.q.data or "")
 
 
-@bp.route("/union/withdraw/<int:candidacy_id>", methods=["POST"])
+@bp.route("/union/withdraw", methods=["POST"])
 @limiter.limit(ATTEMPTS)
-def union_withdraw(candidacy_id: int) -> Any:
-    """Take a candidate off the union's own list while it is being examined or repaired."""
+def union_withdraw() -> Any:
+    """Take a candidate off the union's own list: before the deadline, or to repair a notified defect."""
     form = WithdrawForm()
     found = _union(form.token.data or "")
     if found is None:
         return invalid_link(_("Submit a union list"))
     union_row, election = found
-    candidacy = db().get(Candidacy, candidacy_id)
-    if form.validate_on_submit() and candidacy is not None and candidacy.list.union_id == union_row.id:
-        _withdraw(election, candidacy, union_row.name)
+    candidacy = db().get(Candidacy, form.candidacy.data or 0)
+    if candidacy is None or candidacy.list.union_id != union_row.id:
+        candidacy = None
+    _withdraw(form, election, candidacy, union_row.name)
     return _union_page(union_row, election, form.token.data or "")
 
 
-def _withdraw(election: Election, candidacy: Candidacy, actor: str) -> None:
+def _withdraw(form: WithdrawForm, election: Election, candidacy: Candidacy | None, actor: str) -> None:
+    if not form.validate_on_submit() or candidacy is None:
+        flash(_("Choose a candidate of your list and give the reason."), "error")
+        return
     try:
-        list_review.withdraw_candidate(db(), election, candidacy, actor, clock().now())
+        list_repair.take_off(db(), election, candidacy, form.reason.data or "", actor, clock().now(), clock().today())
     except list_review.ReviewRefused as refused:
         db().rollback()
         flash(review_text(refused.code, refused.params), "error")
@@ -218,6 +235,7 @@ def _free_page(
         window=list_store.window_for(election, "free", clock().today()),
         token=token,
         withdraw=WithdrawForm(formdata=None, token=token),
+        changes=_changes(election, lists),
     )
 
 
@@ -284,17 +302,18 @@ def free_search() -> Any:
     return _free_page(person, election, search.token.data or "", search=search, found=people)
 
 
-@bp.route("/free/withdraw/<int:candidacy_id>", methods=["POST"])
+@bp.route("/free/withdraw", methods=["POST"])
 @limiter.limit(ATTEMPTS)
-def free_withdraw(candidacy_id: int) -> Any:
-    """Take a candidate off one's own free list while it is being examined or repaired."""
+def free_withdraw() -> Any:
+    """Take a candidate off one's own free list: before the deadline, or to repair a notified defect."""
     form = WithdrawForm()
     found = _submitter(form.token.data or "")
     if found is None:
         return invalid_link(_("Submit a free list"))
     person, election = found
-    candidacy = db().get(Candidacy, candidacy_id)
+    candidacy = db().get(Candidacy, form.candidacy.data or 0)
     mine = {lst.id for lst in list_store.free_lists_of(db(), person)}
-    if form.validate_on_submit() and candidacy is not None and candidacy.list_id in mine:
-        _withdraw(election, candidacy, f"employee {person.employee_number}")
+    if candidacy is None or candidacy.list_id not in mine:
+        candidacy = None
+    _withdraw(form, election, candidacy, f"employee {person.employee_number}")
     return _free_page(person, election, form.token.data or "")

@@ -91,6 +91,24 @@ def review_text(code: str, params: dict[str, Any]) -> str:
             "The repair window runs until %(date)s; judge the list after that day.", date=_date(params.get("deadline"))
         ),
         "not_editable": lambda: _("The list can no longer be changed."),
+        "published": lambda: _("The lists have been published: a list can no longer be changed."),
+        "judged": lambda: _("The committee has judged this list: it can no longer be changed."),
+        "no_repair_window": lambda: _(
+            "After the submission deadline a list changes only to repair the defects in a defect notice, while "
+            "its repair window runs."
+        ),
+        "repair_closed": lambda: _(
+            "The repair window ended on %(date)s: the list can no longer be changed; the committee judges it.",
+            date=_date(params.get("deadline")),
+        ),
+        "not_a_defect": lambda: _(
+            "During the repair window only a candidate named in the defect notice can be taken off the list; "
+            "the others keep the order in which the list was submitted."
+        ),
+        "reason_missing": lambda: _("Give the reason for the change."),
+        "submitter_acts": lambda: _(
+            "This list was submitted through a personal link: its submitter makes the change there."
+        ),
     }
     make = texts.get(code)
     return str(make()) if make else code

@@ -11,6 +11,7 @@ from election.models.lists import (
     ListDecision,
     ListFile,
     ListObjection,
+    ListObjectionPaper,
     ListSupporter,
     ListToken,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "ListDecision",
     "ListFile",
     "ListObjection",
+    "ListObjectionPaper",
     "ListSupporter",
     "ListToken",
     "Nomination",

@@ -45,6 +45,9 @@ class Election(Base):
     regulation: Mapped[str] = mapped_column(Text)  # JSON of the regulation profile
     regulation_version: Mapped[int] = mapped_column(Integer, default=1)
     regulation_frozen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Elections held together (the council and its onderdeelcommissies) share a link group: a person
+    # stands on one list only across them (domain 2.4, sbi.nl case; 8 item 11).
+    link_group: Mapped[str | None] = mapped_column(String(60), nullable=True, index=True)
     # A later closing of the vote, confirmed by two committee members while voting was open.
     voting_extended_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -189,3 +189,25 @@ class ListObjection(Base):
     reasons: Mapped[str | None] = mapped_column(Text, nullable=True)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("committee_member.id"), nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    paper: Mapped[ListObjectionPaper | None] = relationship(
+        back_populates="objection", uselist=False, cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ListObjectionPaper(Base):
+    """How an objection received on paper reached the committee: the day it arrived, who entered it, its scan."""
+
+    __tablename__ = "list_objection_paper"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    objection_id: Mapped[int] = mapped_column(ForeignKey("list_objection.id", ondelete="CASCADE"), unique=True)
+    received_on: Mapped[date] = mapped_column(Date)
+    entered_by: Mapped[int] = mapped_column(ForeignKey("committee_member.id"))
+    entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    scan_content_type: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    scan_size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    scan_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    scan: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
+
+    objection: Mapped[ListObjection] = relationship(back_populates="paper")
