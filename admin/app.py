@@ -73,11 +73,15 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
 
 
 def _register_blueprints(app: Flask) -> None:
+    from admin.auditor import bp as auditor_bp
+    from admin.auditor import public_bp as public_record_bp
     from admin.auth import bp as auth_bp
     from admin.committee import bp as committee_bp
+    from admin.committee.succession import bp as succession_bp
     from admin.lists import bp as lists_bp
     from admin.nomination import bp as nomination_bp
     from admin.public import bp as public_bp
+    from admin.results_public import bp as results_bp
     from admin.self_service import bp as self_service_bp
     from admin.voting import bp as voting_bp
 
@@ -87,4 +91,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(self_service_bp)
     app.register_blueprint(nomination_bp)
     app.register_blueprint(lists_bp)
+    app.register_blueprint(results_bp)
     app.register_blueprint(voting_bp)
+    app.register_blueprint(auditor_bp)
+    app.register_blueprint(public_record_bp)
+    app.register_blueprint(succession_bp)

@@ -6,7 +6,8 @@ import secrets
 
 import click
 
-from admin import cli_trustee, cli_trustee_decrypt  # noqa: F401  (register ``stembus trustee`` and its decrypt)
+# Importing these registers ``stembus retention run``, ``stembus trustee`` and its decrypt.
+from admin import cli_retention, cli_trustee, cli_trustee_decrypt  # noqa: F401
 from admin.cli_check import check_command
 from election.cli import main
 

@@ -2,15 +2,42 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+# How long a client should wait before trying again while the database is away.
+RETRY_AFTER_SECONDS = 10
 
 
 def _page(status: int, message: str) -> tuple[str, int]:
     return render_template("error.html", status=status, message=message), status
+
+
+def _database_lost(error: BaseException | None) -> bool:
+    """Whether ``error`` means the database cannot be reached (rather than a bug)."""
+    if isinstance(error, OperationalError | DisconnectionError | PoolTimeout):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def _unavailable() -> Any:
+    """503 with Retry-After: JSON for the booth's calls, otherwise the error page.
+
+    The page is rendered without flashed messages: when the database was lost while the request
+    opened its session, there is no session to read them from.
+    """
+    message = _("The service is briefly unavailable. Nothing was lost; please try again in a minute.")
+    retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if request.is_json or request.path.endswith(".json") or request.accept_mimetypes.best == "application/json":
+        return jsonify({"error": "unavailable", "message": message}), 503, retry
+    page = render_template("error.html", status=503, message=message, get_flashed_messages=lambda **_kw: [])
+    return page, 503, retry
 
 
 def init_app(app: Flask) -> None:
@@ -21,12 +48,27 @@ def init_app(app: Flask) -> None:
         return _page(400, _("This form has expired or was not sent from this site. Reload the page and try again."))
 
     @app.errorhandler(OperationalError)
-    def database_down(_error: OperationalError) -> tuple[str, int]:
+    @app.errorhandler(DisconnectionError)
+    @app.errorhandler(PoolTimeout)
+    def database_down(_error: Exception) -> Any:
         app.logger.error("database unavailable")
-        return _page(503, _("The service is briefly unavailable. Nothing was lost; please try again in a minute."))
+        return _unavailable()
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def value_refused(_error: Exception) -> Any:
+        # A value from the request the database cannot hold (a NUL byte in text, an id beyond the
+        # integer range; SQLite's driver raises OverflowError for those) is bad input, not our fault.
+        message = _("The request could not be handled.")
+        if request.is_json or request.path.endswith(".json"):
+            return jsonify({"error": "invalid_value", "message": message}), 400
+        return _page(400, message)
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> Any:
+        # A database error outside the view (opening or saving the session) arrives as a 500.
+        if isinstance(error, InternalServerError) and _database_lost(error.original_exception):
+            return database_down(error)
         status = error.code or 500
         messages = {
             403: _("You do not have permission to open this page."),

@@ -44,6 +44,7 @@ ACTIONS = {
     "installed": _l("Record that the new council took office"),
     "archived": _l("Archive the election"),
     "extend_voting": _l("Extend the voting period"),
+    "issue_voting_codes": _l("Issue the voting codes"),
 }
 
 STEPS = {

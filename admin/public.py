@@ -19,13 +19,24 @@ def home() -> Any:
     return render_template("public/home.html")
 
 
+def _local_path(target: str) -> bool:
+    """Whether ``target`` is a path on this site and nothing a browser could read as another host.
+
+    Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so ``/\\evil``
+    and ``/<tab>/evil`` would leave the site; control characters would also break the header.
+    """
+    if not target.startswith("/") or target.startswith("//"):
+        return False
+    return "\\" not in target and not any(ord(c) < 0x20 or ord(c) == 0x7F for c in target)
+
+
 @bp.route("/language/<code>")
 def choose_language(code: str) -> Any:
     """Remember the visitor's language choice in a cookie and return to where they were."""
     if code not in current_app.config["LANGUAGES"]:
         code = "nl"
     target = request.args.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
+    if not _local_path(target):
         target = url_for("public.home")
     response = make_response(redirect(target))
     response.set_cookie(

@@ -41,6 +41,7 @@ bp = Blueprint("booth", __name__)
 CAST_FAILURES = Limit("vote-ip", failures=30, window=timedelta(minutes=15))
 CAST_FAILURES_GLOBAL = Limit("vote-all", failures=2000, window=timedelta(minutes=15))
 _PREFIX = {"nl": "/stem", "en": "/vote"}
+_HEX = "0123456789abcdefABCDEF"
 
 MESSAGES = {
     "not_open": _l("Voting is not open at this moment."),
@@ -50,6 +51,9 @@ MESSAGES = {
         "This voting code is not valid for this election. Check the code on your letter or e-mail."
     ),
     "revoked": _l("This voting code has been withdrawn. Use the new code the election committee sent you."),
+    "voted_on_paper": _l(
+        "The election committee has registered that you voted on paper, so this voting code can no longer be used."
+    ),
     "wrong_group": _l("This ballot is not for your electoral group."),
     "invalid": _l("The ballot did not pass the checks. Reload the page and vote again."),
     "already_voted": _l("A vote has already been cast with this code. Each code can vote once."),
@@ -158,7 +162,7 @@ def credential_group(lang: str, election_uuid: str) -> Any:
     credential = body.get("credential") if isinstance(body, dict) else None
     try:
         open_identity(db(), identity.election_id, _now())
-        if not isinstance(credential, str) or len(credential) != 64:
+        if not isinstance(credential, str) or len(credential) != 64 or not set(credential) <= set(_HEX):
             raise CastRefused("malformed", 400)
         row = listed_credential(db(), identity.election_id, credential.lower())
     except CastRefused as exc:

@@ -45,12 +45,29 @@ CLOSE = "close"
 TALLY = "tally"
 SHARE = "share"
 RESULT = "result"
+CREDENTIAL_DISABLED = "credential_disabled"
+PAPER_COUNT = "paper_count"
+CREDENTIAL_REVOKED = "credential_revoked"
+CREDENTIAL_ADDED = "credential_added"
 
-ENTRY_TYPES = frozenset({SETUP, BALLOT, CHALLENGED, CLOSE, TALLY, SHARE, RESULT})
+RETIRING_TYPES = frozenset({CREDENTIAL_DISABLED, CREDENTIAL_REVOKED})
+"""Entry types that take one listed credential out of use from their place on the board on. Their payload
+is ``{"group": id, "credential": hex}``; no ballot under that credential may follow, and none may precede
+(a credential that has voted is never retired). ``credential_disabled``: its holder voted on paper.
+``credential_revoked``: its code was lost or exposed; its payload also holds a ``reason`` code."""
+
+ADDING_TYPES = frozenset({CREDENTIAL_ADDED})
+"""``credential_added``: a replacement credential, listed from its place on the board on. Its payload is
+``{"group": id, "credential": hex, "replaces": hex}`` and it directly follows the ``credential_revoked``
+entry of the credential it replaces (``crypto.credential_book``)."""
+
+ENTRY_TYPES = frozenset(
+    {SETUP, BALLOT, CHALLENGED, CLOSE, TALLY, SHARE, RESULT, PAPER_COUNT} | RETIRING_TYPES | ADDING_TYPES
+)
 """Every entry type the board knows, in the order the phases allow them."""
 
-_OPEN_TYPES = frozenset({BALLOT, CHALLENGED})
-_CLOSED_TYPES = frozenset({TALLY, SHARE, RESULT})
+_OPEN_TYPES = frozenset({BALLOT, CHALLENGED} | RETIRING_TYPES | ADDING_TYPES)
+_CLOSED_TYPES = frozenset({TALLY, SHARE, RESULT, PAPER_COUNT})
 
 # Crockford's base32: digits and capitals without I, L, O and U, so no two symbols look or sound alike.
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -286,9 +303,9 @@ def check_next(state: ChainState, entry: Entry, election_hash: bytes) -> None:
     """Check one entry against the chain so far and advance ``state``; raise ``BoardError`` naming it.
 
     Rules: sequence numbers run 0, 1, 2, ... without gaps; each ``prev_hash`` is the previous entry's
-    hash (the genesis hash for entry 0); entry 0 is the only ``setup``; ``ballot`` and ``challenged``
-    come before the single ``close``; after it only ``tally``, ``share`` and one final ``result``;
-    times never go backwards.
+    hash (the genesis hash for entry 0); entry 0 is the only ``setup``; ``ballot``, ``challenged``,
+    the retiring types and ``credential_added`` come before the single ``close``; after it only
+    ``tally``, ``paper_count``, ``share`` and one final ``result``; times never go backwards.
     """
     expected_seq = state.count
     try:

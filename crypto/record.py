@@ -3,7 +3,8 @@
 Files (``docs/election-record.md`` describes every field):
 
 * ``manifest.json`` — format and version, organisation, electoral groups with their candidates, seats,
-  system, seat rules and register counts, and the committee's size and threshold;
+  system, seat rules and register counts, the committee's size and threshold, and (version 2) how the
+  voting codes were made (``credential_mode``: by the server, or offline by a committee member);
 * ``keys.json`` — the key-generation transcript, the joint public key and every member's verification key;
 * ``credentials.json`` — per electoral group, the sorted public voting credentials and the register count;
 * ``board.jsonl`` — the bulletin board, one entry per line with its payload (ballots included);
@@ -21,6 +22,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +33,11 @@ from crypto.board import ENTRY_TYPES, Entry, canonical_json
 from crypto.record_schema import Field, RecordError
 
 FORMAT = "stembus-election-record"
-VERSION = 1
-SUPPORTED_VERSIONS = frozenset({1})
+VERSION = 2
+SUPPORTED_VERSIONS = frozenset({1, 2})
+"""Version 2 adds the manifest's ``credential_mode`` and the board's credential entries (revocation and
+replacement of a code while voting is open); a version 1 record has neither."""
+CREDENTIAL_MODES = ("server", "offline")
 
 MANIFEST = "manifest.json"
 KEYS = "keys.json"
@@ -108,6 +113,7 @@ class Manifest:
     trustees: int
     threshold: int
     groups: tuple[Group, ...]
+    credential_mode: str | None = None  # None in a version 1 record
 
     def group(self, group_id: str) -> Group | None:
         """The group with this id, if any."""
@@ -153,14 +159,30 @@ class MemberShares:
 
 
 @dataclass(frozen=True)
+class PaperTotals:
+    """A hybrid election's paper ballots of one group, counted by hand: the ballots found, the votes per
+    option in ballot order (candidates, then ``blank``) and the invalid ballots."""
+
+    ballots: int
+    counts: tuple[int, ...]
+    invalid: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form, as in ``tally.json`` and the ``paper_count`` board entry (without the group)."""
+        return {"ballots": self.ballots, "counts": list(self.counts), "invalid": self.invalid}
+
+
+@dataclass(frozen=True)
 class GroupTally:
-    """One group's tally: aggregate ciphertexts, shares and counts, option by option."""
+    """One group's tally: aggregate ciphertexts, shares and counts, option by option; ``paper`` holds the
+    paper totals of a hybrid election, kept apart from the online counts."""
 
     group: str
     ballots: int
     aggregate: tuple[dict[str, Any], ...]
     shares: tuple[MemberShares, ...]
     counts: tuple[int, ...]
+    paper: PaperTotals | None = None
 
 
 @dataclass(frozen=True)
@@ -184,13 +206,23 @@ class GroupSeats:
 # --- parsing ------------------------------------------------------------------------------------
 
 
+def supported_text() -> str:
+    """The supported record versions, for messages: ``1, 2``."""
+    return ", ".join(str(v) for v in sorted(SUPPORTED_VERSIONS))
+
+
 def parse_manifest(root: Field) -> Manifest:
     """Validate ``manifest.json`` and return its parsed form."""
-    root.obj({"format", "version", "election", "committee", "groups"})
+    root.obj({"format", "version", "election", "committee", "groups", "credential_mode"})
     root.get("format").const(FORMAT)
     version = root.get("version").integer(1)
     if version not in SUPPORTED_VERSIONS:
-        root.get("version").fail(f"record version {version} is not supported (known: 1)")
+        root.get("version").fail(f"record version {version} is not supported (known: {supported_text()})")
+    credential_mode: str | None = None
+    if version >= 2:
+        credential_mode = root.get("credential_mode").choice(CREDENTIAL_MODES)
+    elif "credential_mode" in root.value:
+        root.get("credential_mode").fail("a version 1 record has no credential_mode")
     election = root.get("election").obj({"id", "organisation", "title", "voting_opens", "voting_closes"})
     for key in ("voting_opens", "voting_closes"):
         f = election.opt(key)
@@ -214,6 +246,7 @@ def parse_manifest(root: Field) -> Manifest:
         trustees=trustees,
         threshold=threshold,
         groups=tuple(groups),
+        credential_mode=credential_mode,
     )
 
 
@@ -325,7 +358,7 @@ def parse_tally(root: Field) -> Tally:
     root.obj({"board_head", "groups"})
     groups: list[GroupTally] = []
     for g in root.get("groups").items(1, 1000):
-        g.obj({"id", "ballots", "aggregate", "shares", "counts"})
+        g.obj({"id", "ballots", "aggregate", "shares", "counts", "paper"})
         members: list[MemberShares] = []
         for m in g.get("shares").items():
             m.obj({"member", "shares"})
@@ -338,9 +371,22 @@ def parse_tally(root: Field) -> Tally:
                 aggregate=tuple(c.obj().value for c in g.get("aggregate").items()),
                 shares=tuple(members),
                 counts=tuple(c.integer(0) for c in g.get("counts").items()),
+                paper=parse_paper(g.opt("paper")),
             )
         )
     return Tally(root.value, root.get("board_head").hexbytes(32), tuple(groups))
+
+
+def parse_paper(f: Field | None) -> PaperTotals | None:
+    """Validate the shape of a group's paper totals (absent: the group was counted online only)."""
+    if f is None:
+        return None
+    f.obj({"ballots", "counts", "invalid"})
+    return PaperTotals(
+        ballots=f.get("ballots").integer(0),
+        counts=tuple(c.integer(0) for c in f.get("counts").items(1)),
+        invalid=f.get("invalid").integer(0),
+    )
 
 
 def parse_seats(root: Field) -> tuple[GroupSeats, ...]:
@@ -449,7 +495,7 @@ class RecordReader:
         with self._open(name) as fh:
             try:
                 data = fh.read(MAX_JSON_BYTES + 1)
-            except (OSError, zipfile.BadZipFile, EOFError, ValueError) as exc:
+            except (OSError, zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:
                 raise RecordError(f"{name}: cannot be read ({exc})") from None
         if len(data) > MAX_JSON_BYTES:
             raise RecordError(f"{name}: larger than {MAX_JSON_BYTES} bytes")
@@ -498,7 +544,7 @@ class RecordReader:
             while True:
                 try:
                     raw = fh.readline(MAX_LINE_BYTES + 1)
-                except (OSError, zipfile.BadZipFile, EOFError, ValueError) as exc:
+                except (OSError, zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:
                     raise RecordError(f"{BOARD} line {number + 1}: cannot be read ({exc})") from None
                 if not raw:
                     return

@@ -2,7 +2,9 @@
 
 Key ceremony among ``n`` members with threshold ``t`` (``crypto.ceremony``), voting codes and public
 credentials for every voter, encrypted and signed ballots with random choices, a few challenged
-(Benaloh) ballots with their disclosures, the hash-chained board, close, aggregation, decryption
+(Benaloh) ballots with their disclosures, optionally a few lost codes replaced while voting is open
+(``credential_revoked`` and ``credential_added`` entries; the voter then votes with the new code), the
+hash-chained board, close, aggregation, decryption
 shares with proofs from ``t`` members, discrete logs, and the seat allocation by the injected
 allocator (or ``plain_allocation``).
 
@@ -34,6 +36,7 @@ from crypto import record as rc
 from crypto import record_hashes as rh
 from crypto.ballot import encrypt_ballot
 from crypto.ceremony import run_ceremony
+from crypto.credential_book import addition_payload, revocation_payload
 from crypto.credentials import derive_credential, generate_code
 from crypto.dlog import solve
 from crypto.threshold import DecryptionShare, DkgParams, combine_decryption_shares, make_decryption_share
@@ -64,6 +67,9 @@ class SimulationParams:
     seed: str | None = None
     jobs: int | None = None
     max_choices: int = 3
+    replacements: int = 0
+    record_version: int = rc.VERSION
+    credential_mode: str = "server"
 
 
 class Tamper:
@@ -85,16 +91,22 @@ class Tamper:
         """The seat allocation published for ``group``."""
         return output
 
+    def credential_changes(self, voter: Voter, changes: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, Any]]:
+        """The entries posted when ``voter``'s lost code is replaced (default: revocation, then addition)."""
+        return list(changes)
+
 
 @dataclass(frozen=True)
 class Voter:
-    """One simulated voter: group, index within it, voting code and credential key pair."""
+    """One simulated voter: group, index within it, voting code and credential key pair; ``replaced`` is
+    the same voter with the lost code this one replaces."""
 
     group: str
     index: int
     code: str
     secret: bytes
     credential: bytes
+    replaced: Voter | None = None
 
 
 @dataclass(frozen=True)
@@ -163,9 +175,9 @@ def build_manifest(params: SimulationParams, seed: bytes) -> dict[str, Any]:
         else:
             group["candidates"] = cands
         groups.append(group)
-    return {
+    manifest: dict[str, Any] = {
         "format": rc.FORMAT,
-        "version": rc.VERSION,
+        "version": params.record_version,
         "election": {
             "id": str(uuid.UUID(bytes=hashlib.sha256(seed + b"/uuid").digest()[:16], version=4)),
             "organisation": "Simulated Organisation BV",
@@ -176,6 +188,9 @@ def build_manifest(params: SimulationParams, seed: bytes) -> dict[str, Any]:
         "committee": {"trustees": params.trustees, "threshold": params.threshold},
         "groups": groups,
     }
+    if params.record_version >= 2:
+        manifest["credential_mode"] = params.credential_mode
+    return manifest
 
 
 def _split(total: int, parts: int) -> list[int]:
@@ -255,6 +270,10 @@ def simulate(
         raise SimulationError("need at least one voter per electoral group")
     if params.system not in ("list", "person"):
         raise SimulationError("system is 'list' or 'person'")
+    if params.record_version not in rc.SUPPORTED_VERSIONS:
+        raise SimulationError(f"record version is one of {rc.supported_text()}")
+    if params.replacements and params.record_version < 2:
+        raise SimulationError("replacing codes needs record version 2")
     tamper = tamper or Tamper()
     allocator = seat_allocator or plain_allocation
     seed = (params.seed if params.seed is not None else secrets.token_hex(16)).encode()
@@ -292,7 +311,7 @@ def simulate(
         (c["id"], rh.credential_root(c["id"], c["register_count"], [bytes.fromhex(x) for x in c["credentials"]]))
         for c in cred_groups
     ]
-    election_hash = rh.election_hash(rc.VERSION, manifest_hash, rh.keys_hash(keys), roots)
+    election_hash = rh.election_hash(params.record_version, manifest_hash, rh.keys_hash(keys), roots)
     ctx = BallotContext(
         election_hash,
         bytes(tr.joint_key),
@@ -312,10 +331,16 @@ def simulate(
             post(bd.SETUP, {"election_hash": election_hash.hex(), "manifest_hash": manifest_hash.hex()})
             sums: dict[str, list[elgamal.Ciphertext]] = {}
             counted: dict[str, int] = {}
-            plan = list(_plan(params, voters, seed))
+            replace = _Replacer(seed, manifest["election"]["id"], manifest_hash)
+            plan = list(_plan(params, voters, seed, replace))
             jobs = params.jobs or default_jobs()
+            replaced: set[bytes] = set()
             for chunk in run_chunked(plan, _ballot_chunk, jobs=jobs, chunk_size=16, initializer=_init, initargs=(ctx,)):
                 for kind, voter, ballot, reveal in chunk:
+                    if voter.replaced is not None and voter.credential not in replaced:
+                        replaced.add(voter.credential)
+                        for change, payload in tamper.credential_changes(voter, _replacement_entries(voter)):
+                            post(change, payload)
                     if kind == bd.CHALLENGED:
                         post(bd.CHALLENGED, {"ballot": ballot, "reveal": reveal})
                         continue
@@ -376,6 +401,7 @@ def simulate(
         "groups": len(parsed.groups),
         "ballots": sum(counted.values()),
         "challenged": sum(1 for kind, _ in plan if kind == bd.CHALLENGED),
+        "replacements": len(replaced),
         "board_entries": post.count,
         "counts": {t["id"]: t["counts"] for t in tally_groups},
     }
@@ -387,13 +413,43 @@ def _field(obj: Any, name: str = rc.MANIFEST) -> Any:
     return Field(name, "", obj)
 
 
-def _plan(params: SimulationParams, voters: dict[str, list[Voter]], seed: bytes) -> Iterator[tuple[str, Voter]]:
-    """Who votes, in which order, and where the challenged ballots fall (all seeded)."""
+class _Replacer:
+    """Makes the new code of a voter whose code was lost (seeded like every other code)."""
+
+    def __init__(self, seed: bytes, election_id: str, manifest_hash: bytes) -> None:
+        self.rnd = _rand(seed, "replacement-codes")
+        self.election_id, self.manifest_hash = election_id, manifest_hash
+
+    def __call__(self, voter: Voter) -> Voter:
+        code = generate_code(self.rnd.choice)
+        x, big_x = derive_credential(code, self.election_id, self.manifest_hash)
+        return Voter(voter.group, voter.index, code, bytes(x), bytes(big_x), replaced=voter)
+
+
+def _replacement_entries(voter: Voter) -> list[tuple[str, dict[str, Any]]]:
+    assert voter.replaced is not None
+    old = voter.replaced.credential
+    return [
+        (bd.CREDENTIAL_REVOKED, revocation_payload(voter.group, old, "lost")),
+        (bd.CREDENTIAL_ADDED, addition_payload(voter.group, voter.credential, old)),
+    ]
+
+
+def _plan(
+    params: SimulationParams, voters: dict[str, list[Voter]], seed: bytes, replace: Callable[[Voter], Voter]
+) -> Iterator[tuple[str, Voter]]:
+    """Who votes, in which order, where the challenged ballots fall and whose code is replaced (all seeded).
+
+    Replaced codes fall in the second half of the voting, so the first entries are ballots and challenges only.
+    """
     rnd = _rand(seed, "plan")
     casting = []
     for vs in voters.values():
         casting += vs[: max(0, round(len(vs) * params.turnout))]
     rnd.shuffle(casting)
+    later = range(len(casting) // 2, len(casting))
+    for i in rnd.sample(later, min(params.replacements, len(later))):
+        casting[i] = replace(casting[i])
     challenge_at = set(rnd.sample(range(len(casting)), min(params.challenged, len(casting))))
     for i, voter in enumerate(casting):
         if i in challenge_at:

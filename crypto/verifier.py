@@ -29,6 +29,7 @@ from crypto import record as rc
 from crypto import record_hashes as rh
 from crypto import verify_ballots as vb
 from crypto import verify_tally as vt
+from crypto.credential_book import CredentialBook
 from crypto.record_schema import Field
 from crypto.verify_parallel import Progress, default_jobs, run_chunked
 from crypto.verify_report import Report
@@ -59,6 +60,7 @@ class BoardFindings:
     posts: dict[str, list[tuple[bd.Entry, int, Any]]] = field(default_factory=dict)
     entries: int = 0
     challenged: int = 0
+    paper_marks: dict[str, int] = field(default_factory=dict)  # credential_disabled entries per group
 
 
 def verify_record(
@@ -107,7 +109,7 @@ def check_setup(record: rc.RecordReader, report: Report) -> Setup | None:
         version.fail(f"manifest.json: format is {fmt!r}, not {rc.FORMAT!r}")
         return None
     if not isinstance(ver, int) or isinstance(ver, bool) or ver not in rc.SUPPORTED_VERSIONS:
-        version.fail(f"manifest.json: record version {ver!r} is not supported (known: 1)")
+        version.fail(f"manifest.json: record version {ver!r} is not supported (known: {rc.supported_text()})")
         return None
     version.passed(f"{rc.FORMAT} version {ver}")
 
@@ -181,6 +183,7 @@ def check_board(
     findings = BoardFindings()
     chain, eligibility, once = report["board_chain"], report["eligibility"], report["one_ballot_per_credential"]
     seen: dict[str, dict[bytes, tuple[int, int]]] = {grp.id: {} for grp in setup.manifest.groups}
+    book = CredentialBook.from_lists(setup.credentials)
     state = bd.ChainState()
     broken = False
     meter = Progress("verifying board entries", progress)
@@ -205,9 +208,11 @@ def check_board(
             else:
                 # Every ballot entry counts as posted; the checks below say whether it should have been.
                 findings.counted[group_id] = findings.counted.get(group_id, 0) + 1
-                if credential is None or credential not in setup.credentials[group_id]:
-                    cred = credential.hex()[:16] + "…" if credential else "missing"
-                    eligibility.fail(f"{where}: credential {cred} is not listed for group {group_id}")
+                # Listed when voting opened, or added by a replacement, and not retired before this ballot.
+                if credential is None:
+                    eligibility.fail(f"{where}: credential missing is not listed for group {group_id}")
+                elif (problem := book.ballot(group_id, credential, entry.seq)) is not None:
+                    eligibility.fail(f"{where}: {problem}")
                 else:
                     first = seen[group_id].setdefault(credential, (info.line, entry.seq))
                     if first[0] != info.line:
@@ -217,7 +222,15 @@ def check_board(
                         )
         elif entry.type == bd.CHALLENGED:
             findings.challenged += 1
+            book.other()
+        elif entry.type in bd.RETIRING_TYPES or entry.type in bd.ADDING_TYPES:
+            check_credential_entry(book, setup, entry, info, report)
+            if entry.type == bd.CREDENTIAL_DISABLED and isinstance(info.payload, dict):
+                # A voter who voted on paper: the paper count of their group may hold one more ballot.
+                group = str(info.payload.get("group"))
+                findings.paper_marks[group] = findings.paper_marks.get(group, 0) + 1
         else:
+            book.other()
             findings.posts.setdefault(entry.type, []).append((entry, info.line, info.payload))
 
     context = vb.WorkerContext(
@@ -253,13 +266,33 @@ def check_board(
     if not ballots.failure_count:
         ballots.passed(f"{counted} ballot(s) verified over {jobs} process(es)")
     if not eligibility.failure_count:
-        eligibility.passed(f"{counted} ballot(s), each under a listed credential")
+        changes = f"; {book.changes} credential change(s) applied in board order" if book.changes else ""
+        eligibility.passed(f"{counted} ballot(s), each under a listed credential{changes}")
     if not once.failure_count:
         once.passed(f"{counted} distinct credential(s)")
     if not challenged.failure_count:
         challenged.passed(f"{findings.challenged} challenged ballot(s) opened, none counted")
     check_setup_entry(findings, setup, report)
     return findings
+
+
+def check_credential_entry(
+    book: CredentialBook, setup: Setup, entry: bd.Entry, info: vb.LineInfo, report: Report
+) -> None:
+    """A retiring or adding entry: legal at its place (``crypto.credential_book``), payload matching its hash."""
+    where = f"board.jsonl line {info.line}"
+    if entry.type in (bd.CREDENTIAL_REVOKED, bd.CREDENTIAL_ADDED) and setup.manifest.version < 2:
+        report["eligibility"].fail(f"{where}: a version 1 record has no {entry.type} entries (seq {entry.seq})")
+    problem = book.step(entry.type, entry.seq, info.payload)
+    if problem is not None:
+        report["eligibility"].fail(f"{where}: {problem}")
+    try:
+        digest = bd.payload_hash(entry.type, info.payload)
+    except bd.BoardError as exc:
+        report["board_payloads"].fail(f"{entry.type} entry seq {entry.seq} ({where}): {exc}")
+        return
+    if entry.payload_hash != digest:
+        report["board_payloads"].fail(f"{entry.type} entry seq {entry.seq} ({where}): payload does not match its hash")
 
 
 def check_setup_entry(findings: BoardFindings, setup: Setup, report: Report) -> None:

@@ -13,6 +13,7 @@ from crypto import board as bd
 from crypto import group as g
 from crypto import record as rc
 from crypto import verify_ballots as vb
+from crypto import verify_paper as vp
 from crypto.ceremony import DkgTranscript, verify_dkg_transcript
 from crypto.dlog import DlogError, solve
 from crypto.elgamal import Ciphertext, CiphertextError
@@ -104,6 +105,7 @@ def check_tally(
     if report["aggregates"].failure_count:
         return
     _check_decryption(tally, manifest, keys, findings, report, election_hash)
+    vp.check_paper_totals(manifest, tally, findings, report["counts"])
     if report["counts"].ok:
         _check_seats(manifest, tally, seats, report, seat_allocator)
 
@@ -127,10 +129,12 @@ def _check_payloads(
                 )
             elif entry.payload_hash != bd.payload_hash(kind, payload):
                 check.fail(f"{kind} entry seq {entry.seq} (line {line}): payload does not match its hash")
+    paper = vp.check_paper_entries(tally, findings, check)
     if findings.head is not None and tally.board_head != findings.head:
         check.fail(f"tally.json board_head {tally.board_head.hex()[:16]}… is not the board's head")
     if not check.failure_count:
-        check.passed("close, tally, share and result entries commit to this record's files")
+        kinds = "close, tally, paper_count, share and result" if paper else "close, tally, share and result"
+        check.passed(f"{kinds} entries commit to this record's files")
 
 
 def _short(obj: Any) -> str:
@@ -249,8 +253,12 @@ def combine_counts(
     return out
 
 
-def seat_input(grp: rc.Group, counts: dict[str, int]) -> dict[str, Any]:
-    """The ``stembus seats`` input for one group, from the manifest's rules and the verified counts."""
+def seat_input(grp: rc.Group, counts: dict[str, int], invalid: int = 0) -> dict[str, Any]:
+    """The ``stembus seats`` input for one group, from the manifest's rules and the verified counts.
+
+    In a hybrid election ``counts`` are the online and paper votes added together and ``invalid`` the
+    invalid paper ballots (an online ballot is valid or blank by construction).
+    """
     doc: dict[str, Any] = {"system": grp.system, "seats": grp.seats, **grp.rules}
     if grp.system == "list":
         doc["lists"] = [
@@ -262,7 +270,7 @@ def seat_input(grp: rc.Group, counts: dict[str, int]) -> dict[str, Any]:
         doc["lists"] = []
         doc["candidates"] = [{"id": c.id, "votes": counts[c.id]} for c in grp.candidates]
     doc["blank"] = counts[rc.BLANK]
-    doc["invalid"] = 0
+    doc["invalid"] = invalid
     return doc
 
 
@@ -278,8 +286,10 @@ def _check_seats(
     if ids != [grp.id for grp in manifest.groups]:
         check.fail(f"seats.json lists groups {ids}, the manifest {[grp.id for grp in manifest.groups]}")
         return
+    paper = {gt.group: gt.paper for gt in tally.groups}
     for grp, gs in zip(manifest.groups, seats, strict=True):
-        doc = seat_input(grp, report.counts[grp.id])
+        # Hybrid voting (domain 8 item 15): online and paper votes are added before the allocation.
+        doc = seat_input(grp, *vp.with_paper(grp, report.counts[grp.id], paper.get(grp.id)))
         public_seed = gs.input.get("lot_seed")
         if isinstance(public_seed, str):  # the committee may fix the lot seed in public after closing
             doc["lot_seed"] = public_seed

@@ -17,6 +17,8 @@ if [ "${STEMBUS_NEED_DEPLOY_TOOLS:-0}" = 1 ]; then
   [ -x /usr/sbin/nginx ] || need+=(nginx-light)
   command -v age >/dev/null || need+=(age)
   command -v pg_dump >/dev/null || need+=(postgresql-client)
+  # The load benchmark and the fault tests (tests/system) start private clusters with initdb/pg_ctl.
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 

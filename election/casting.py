@@ -4,7 +4,9 @@ A ballot is accepted only when voting is open (phase and window), it parses with
 encodings, its group holds a vote, its credential is listed for that group and not revoked, every
 proof and the credential signature verify, and no ballot was counted under that credential yet.
 That last rule is the unique constraint ``one_ballot_per_credential`` on the board, not a
-read-then-write: of any number of simultaneous casts with one code, exactly one is stored.
+read-then-write: of any number of simultaneous casts with one code, exactly one is stored. An entry
+that retires a credential (``credential_disabled`` when its holder voted on paper) takes the same
+slot, so of a cast and a paper mark at the same moment exactly one wins.
 
 An identical retry (the same ballot bytes, e.g. after a dropped connection) gets the original
 receipt; any other second ballot under the credential is refused as "already voted".
@@ -123,7 +125,18 @@ def listed_credential(db: Session, election_id: int, credential_hex: str) -> Vot
         raise CastRefused("unknown_credential", 403)
     if row.revoked:
         raise CastRefused("revoked", 403)
+    _refuse_if_retired(counted_ballot_of(db, election_id, credential_hex))
     return row
+
+
+# Why a credential retired by a board entry (``crypto.board.RETIRING_TYPES``) is refused.
+_RETIRED_REFUSALS = {bd.CREDENTIAL_DISABLED: "voted_on_paper"}
+
+
+def _refuse_if_retired(entry: BoardEntry | None) -> None:
+    """Refuse a credential that an entry on the board took out of use (e.g. its holder voted on paper)."""
+    if entry is not None and entry.type in bd.RETIRING_TYPES:
+        raise CastRefused(_RETIRED_REFUSALS.get(entry.type, "revoked"), 403)
 
 
 def _parse(raw: Any) -> Ballot:
@@ -170,6 +183,7 @@ def _earlier(db: Session, election_id: int, credential: str, ballot_bytes: bytes
     earlier = counted_ballot_of(db, election_id, credential)
     if earlier is None:
         return None
+    _refuse_if_retired(earlier)
     if earlier.payload_hash == bd.ballot_hash(ballot_bytes).hex():
         return _receipt(db, earlier, ballot_bytes, repeated=True)
     raise CastRefused("already_voted", 409)

@@ -68,6 +68,13 @@ def verify_command(record: Path, jobs: int | None, as_json: bool, quiet: bool) -
 @click.option("--challenged", type=click.IntRange(min=0), default=2, show_default=True)
 @click.option("--turnout", type=click.FloatRange(0.0, 1.0), default=1.0, show_default=True)
 @click.option("--seed", type=str, default=None, help="Make the run reproducible.")
+@click.option(
+    "--replacements",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Voters whose lost code is revoked and replaced while voting is open.",
+)
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes (default: all cores).")
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Directory or .zip.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
@@ -82,6 +89,7 @@ def simulate_command(
     challenged: int,
     turnout: float,
     seed: str | None,
+    replacements: int,
     jobs: int | None,
     out: Path,
     as_json: bool,
@@ -104,6 +112,7 @@ def simulate_command(
         turnout=turnout,
         seed=seed,
         jobs=jobs,
+        replacements=replacements,
     )
     try:
         summary = simulate(params, out, seat_allocator=allocate_seats)

@@ -101,7 +101,7 @@ def derive_from_count_file(doc: Any) -> PublicBoard:
             (c["id"], rh.credential_root(c["id"], c["register_count"], [bytes.fromhex(x) for x in c["credentials"]]))
             for c in creds["groups"]
         ]
-        election_hash = rh.election_hash(rc.VERSION, rh.manifest_hash(manifest.raw), rh.keys_hash(keys), roots)
+        election_hash = rh.election_hash(manifest.version, rh.manifest_hash(manifest.raw), rh.keys_hash(keys), roots)
         parsed = [rc.parse_board_line(line, n) for n, line in enumerate(lines, start=1)]
     except (KeyError, TypeError, ValueError) as exc:
         raise CountFileError(f"the count file is damaged: {exc}") from None

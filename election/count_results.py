@@ -1,6 +1,8 @@
 """The result per electoral group as the committee reads it: votes per list and candidate, seats, elected, reserves.
 
 Pure presentation data from the frozen manifest, the counts and ``seats.json``; nothing is recomputed.
+In a hybrid election the online and paper votes are shown apart and added (as for the seats); the
+``online`` and ``paper`` fields are ``None`` in an online-only election.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from typing import Any
 
 from crypto import record as rc
 from election.count_board import parse_manifest
+from election.paper_voting import PaperTotals, add_paper
 
 
 @dataclass(frozen=True)
@@ -17,9 +20,11 @@ class CandidateRow:
     """One candidate's votes and outcome."""
 
     name: str
-    votes: int
+    votes: int  # online and paper votes together
     elected: bool
     reserve: int | None  # 1-based rank among the reserves of their list (or of the group)
+    online: int | None = None  # hybrid election: the online votes
+    paper: int | None = None  # hybrid election: the paper votes
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,8 @@ class ListRow:
     votes: int
     seats: int
     candidates: tuple[CandidateRow, ...]
+    online: int | None = None
+    paper: int | None = None
 
 
 @dataclass(frozen=True)
@@ -46,26 +53,52 @@ class GroupResult:
     reserves: tuple[str, ...]
     lots: tuple[dict[str, Any], ...]
     top: int  # the largest number of votes, for the bar scale
+    paper_ballots: int | None = None  # hybrid election: paper ballots found (``ballots`` includes them)
+    paper_blank: int = 0  # hybrid election: blank paper ballots (``blank`` includes them)
+    invalid: int = 0  # invalid paper ballots (an online ballot is never invalid)
 
 
 def group_results(
-    manifest_raw: Any, ballots: dict[str, int], counts: dict[str, list[int]], seats: dict[str, Any]
+    manifest_raw: Any,
+    ballots: dict[str, int],
+    counts: dict[str, list[int]],
+    seats: dict[str, Any],
+    paper: dict[str, PaperTotals] | None = None,
 ) -> list[GroupResult]:
-    """Every group's result, groups in manifest order, candidates in ballot order."""
+    """Every group's result, groups in manifest order, candidates in ballot order.
+
+    ``ballots`` and ``counts`` are the online figures; ``paper`` a hybrid election's confirmed paper
+    totals per group, added to them as they were for the seat allocation.
+    """
     manifest = parse_manifest(manifest_raw)
     outputs = {g["id"]: g["output"] for g in seats["groups"]}
-    return [_group(grp, ballots.get(grp.id, 0), counts[grp.id], outputs[grp.id]) for grp in manifest.groups]
+    return [
+        _group(grp, ballots.get(grp.id, 0), counts[grp.id], outputs[grp.id], (paper or {}).get(grp.id))
+        for grp in manifest.groups
+    ]
 
 
-def _group(grp: rc.Group, ballots: int, values: list[int], output: dict[str, Any]) -> GroupResult:
-    votes = dict(zip(grp.options, values, strict=True))
+def _group(
+    grp: rc.Group, ballots: int, values: list[int], output: dict[str, Any], paper: PaperTotals | None = None
+) -> GroupResult:
+    votes = dict(zip(grp.options, add_paper(values, paper), strict=True))
+    online = dict(zip(grp.options, values, strict=True)) if paper is not None else None
+    on_paper = dict(zip(grp.options, paper.counts, strict=True)) if paper is not None else None
+
+    def split(ids: list[str]) -> tuple[int | None, int | None]:
+        if online is None or on_paper is None:
+            return None, None
+        return sum(online[i] for i in ids), sum(on_paper[i] for i in ids)
+
     names = {c.id: c.name for lst in grp.lists for c in lst.candidates} | {c.id: c.name for c in grp.candidates}
     elected = set(output.get("elected", []))
     per_list = {lst["id"]: lst for lst in output.get("lists", [])}
 
     def rows(candidates: tuple[rc.Candidate, ...], reserves: list[str]) -> tuple[CandidateRow, ...]:
         rank = {cid: i for i, cid in enumerate(reserves, start=1)}
-        return tuple(CandidateRow(c.name, votes[c.id], c.id in elected, rank.get(c.id)) for c in candidates)
+        return tuple(
+            CandidateRow(c.name, votes[c.id], c.id in elected, rank.get(c.id), *split([c.id])) for c in candidates
+        )
 
     if grp.system == "list":
         lists = tuple(
@@ -74,6 +107,7 @@ def _group(grp: rc.Group, ballots: int, values: list[int], output: dict[str, Any
                 sum(votes[c.id] for c in lst.candidates),
                 int(per_list.get(lst.id, {}).get("seats", 0)),
                 rows(lst.candidates, list(per_list.get(lst.id, {}).get("reserves", []))),
+                *split([c.id for c in lst.candidates]),
             )
             for lst in grp.lists
         )
@@ -81,7 +115,13 @@ def _group(grp: rc.Group, ballots: int, values: list[int], output: dict[str, Any
     else:
         reserve_ids = list(output.get("reserves", []))
         lists = (
-            ListRow(None, sum(votes[c.id] for c in grp.candidates), len(elected), rows(grp.candidates, reserve_ids)),
+            ListRow(
+                None,
+                sum(votes[c.id] for c in grp.candidates),
+                len(elected),
+                rows(grp.candidates, reserve_ids),
+                *split([c.id for c in grp.candidates]),
+            ),
         )
         reserves = tuple(names[c] for c in reserve_ids)
     top = max([1, *(c.votes for lst in lists for c in lst.candidates), *(lst.votes for lst in lists)])
@@ -89,11 +129,14 @@ def _group(grp: rc.Group, ballots: int, values: list[int], output: dict[str, Any
         id=grp.id,
         name=grp.name,
         seats=grp.seats,
-        ballots=ballots,
+        ballots=ballots + (paper.ballots if paper is not None else 0),
         blank=votes[rc.BLANK],
         lists=lists,
         elected=tuple(names[c] for c in output.get("elected", [])),
         reserves=reserves,
         lots=tuple(output.get("lots", [])),
         top=top,
+        paper_ballots=paper.ballots if paper is not None else None,
+        paper_blank=paper.counts[-1] if paper is not None else 0,
+        invalid=paper.invalid if paper is not None else 0,
     )

@@ -33,6 +33,11 @@ KINDS = (
     "candidate_lists",
     "nomination_letters",
     "nomination_invitation",
+    "voting_code_letter",
+    "official_report",
+    "result_elected",
+    "result_not_elected",
+    "result_announcement",
 )
 LANGUAGES = ("nl", "en")
 

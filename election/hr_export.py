@@ -12,7 +12,6 @@ import codecs
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -148,20 +147,39 @@ def _csv_rows(text: IO[str], label: str, head: bytes) -> Iterator[list[str]]:
 
 def _xlsx_rows(stream: IO[bytes], label: str) -> Generator[list[str], None, None]:
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    # openpyxl unpacks and parses an untrusted zip of XML: a damaged file can fail anywhere inside
+    # it (zlib, zipfile, XML, openpyxl's own checks), while the sheet is opened or row by row.
+    # Every such failure means the same thing to the committee: the workbook cannot be read.
     try:
         wb = load_workbook(stream, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise RegisterFileError(f"{label}: not a readable XLSX workbook ({exc})") from None
+    except Exception as exc:
+        raise RegisterFileError(f"{label}: not a readable XLSX workbook ({_short(exc)})") from None
     try:
         ws = wb.active
         if ws is None:
             raise RegisterFileError(f"{label}: the workbook has no sheet")
-        for values in ws.iter_rows(values_only=True):
+        rows = ws.iter_rows(values_only=True)
+        number = 0
+        while True:
+            try:
+                values = next(rows, None)
+            except Exception as exc:
+                raise RegisterFileError(
+                    f"{label}: the workbook is damaged after row {number} ({_short(exc)})"
+                ) from None
+            if values is None:
+                return
+            number += 1
             yield [cell_text(v) for v in values]
     finally:
         wb.close()
+
+
+def _short(exc: Exception) -> str:
+    """A one-line description of a parser failure for the refusal message."""
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
 
 
 @contextmanager

@@ -42,7 +42,10 @@ from election.models import (
 from election.procedure import Phase
 
 # Modules whose import registers more invariants (ballots, bulletin board, count). Add yours here.
-INVARIANT_MODULES: tuple[str, ...] = ()
+INVARIANT_MODULES: tuple[str, ...] = (
+    "election.record_publication",  # the frozen record and the board it was made from
+    "election.retention",  # personal data stays deleted after the retention run
+)
 
 
 @dataclass(frozen=True)

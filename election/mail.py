@@ -36,6 +36,14 @@ Secrets. Log lines name rows by id and kind only, never recipients, subjects or 
 are stored as type and SMTP code. A ``sensitive`` row (a voting code) loses its bodies and
 attachments as soon as it is sent or given up.
 
+Bodies made at the moment of sending. Some letters must not exist in the database even for a
+moment in their final form: a voting code is minted only when its e-mail is handed over. For such
+a kind, a *body provider* (:data:`BODY_PROVIDERS`) is called right before the hand-over, in its
+own transaction, and the message gets the body it returns instead of the stored one; that body is
+never written anywhere. A provider may refuse (:class:`BodyUnavailable`): the row is then given
+up at once with the reason as its status, and nothing is sent. A kind that names a provider is
+never sent with its stored body, even when the provider cannot be loaded.
+
 A job queue such as Huey was not needed: the outbox table already is a durable queue on both
 databases, and a polling worker over it has no second queue to keep consistent.
 """
@@ -43,6 +51,7 @@ databases, and a polling worker over it has no second queue to keep consistent.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import logging
 import secrets
 import smtplib
@@ -72,10 +81,13 @@ from election.mail_senders import (
 from election.models.outbox import OutboxAttachment, OutboxMessage
 
 __all__ = [
+    "BODY_PROVIDERS",
     "Attachment",
+    "BodyUnavailable",
     "DeliveryReport",
     "MailSender",
     "MemoryMailSender",
+    "MessageBody",
     "RetryPolicy",
     "SMTPMailSender",
     "deliver_pending",
@@ -127,6 +139,53 @@ class DeliveryReport:
     failed: int = 0
     skipped: int = 0
     errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MessageBody:
+    """A body made by a provider at the moment of sending; it is handed over and never stored."""
+
+    text: str
+    html: str | None = None
+
+
+class BodyUnavailable(Exception):
+    """A body provider refuses to make the body; the message is given up with ``reason`` as its status."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+BodyProvider = Callable[[Session, OutboxMessage, datetime], MessageBody]
+
+# Kinds whose body is made at the moment of sending: the provider itself, or "module:function",
+# loaded on first use (so this module imports none of them).
+BODY_PROVIDERS: dict[str, BodyProvider | str] = {
+    "voting_code": "election.code_delivery:voting_code_body",
+}
+
+
+def _provided_body(session: Session, row: OutboxMessage, now: datetime) -> MessageBody | None:
+    """The body made now by the provider of ``row.kind``, or None for kinds sent as stored."""
+    provider = BODY_PROVIDERS.get(row.kind)
+    if provider is None:
+        return None
+    if isinstance(provider, str):
+        module, _, name = provider.partition(":")
+        try:
+            provider = getattr(importlib.import_module(module), name)
+        except (ImportError, AttributeError):
+            raise BodyUnavailable("no_provider") from None
+        assert callable(provider)
+        BODY_PROVIDERS[row.kind] = provider
+    return provider(session, row, now)
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, BodyUnavailable):
+        return f"not sent: {error.reason}"
+    return describe_error(error)
 
 
 def message_id_for(dedupe_key: str) -> str:
@@ -236,7 +295,7 @@ def _renew(session_factory: sessionmaker[Session], row_id: int, token: str, now:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def _build(row: OutboxMessage, from_address: str, now: datetime) -> EmailMessage:
+def _build(row: OutboxMessage, from_address: str, now: datetime, body: MessageBody | None = None) -> EmailMessage:
     domain = from_address.rpartition("@")[2] or "localhost"
     message = EmailMessage()
     message["From"] = from_address
@@ -244,15 +303,17 @@ def _build(row: OutboxMessage, from_address: str, now: datetime) -> EmailMessage
     message["Subject"] = row.subject
     message["Date"] = format_datetime(now)
     message["Message-ID"] = f"<{row.message_id}@{domain}>"
-    message["Content-Language"] = row.language
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(row.body_text)
-    if row.body_html:
-        message.add_alternative(row.body_html, subtype="html")
+    message.set_content(body.text if body is not None else row.body_text)
+    html = body.html if body is not None else row.body_html
+    if html:
+        message.add_alternative(html, subtype="html")
     for item in row.attachments:
         maintype, _, subtype = item.content_type.partition("/")
         message.add_attachment(item.content, maintype=maintype, subtype=subtype or "octet-stream",
                                filename=item.filename)
+    # Last: setting the body drops Content-* headers and adding a part moves them into it.
+    message["Content-Language"] = row.language
     return message
 
 
@@ -273,10 +334,10 @@ def _finish(
             return "skipped"
         if error is None:
             row.status, row.sent_at, row.last_error = "sent", now, None
-        elif is_permanent(error) or row.attempts >= policy.max_attempts:
-            row.status, row.last_error = "failed", describe_error(error)
+        elif isinstance(error, BodyUnavailable) or is_permanent(error) or row.attempts >= policy.max_attempts:
+            row.status, row.last_error = "failed", _describe(error)
         else:
-            row.status, row.last_error = "pending", describe_error(error)
+            row.status, row.last_error = "pending", _describe(error)
             row.next_attempt_at = now + policy.delay(row.attempts)
         row.claim_token = None
         row.claimed_at = None
@@ -338,23 +399,29 @@ def deliver_pending(
                     remaining.pop(0)
                     report.skipped += 1
                     continue
+                error: Exception | None = None
+                message: EmailMessage | None = None
                 with session_factory() as session:
                     row = session.get(OutboxMessage, row_id)
                     assert row is not None
-                    message = _build(row, sender.from_address, clock.now())
                     kind = row.kind
+                    try:
+                        body = _provided_body(session, row, clock.now())
+                        message = _build(row, sender.from_address, clock.now(), body)
+                    except BodyUnavailable as refusal:
+                        error = refusal
                 remaining.pop(0)
-                error: Exception | None = None
-                try:
-                    connection.send(message)
-                except Exception as failure:  # every mail-system failure is recorded on the row
-                    error = failure
+                if message is not None:
+                    try:
+                        connection.send(message)
+                    except Exception as failure:  # every mail-system failure is recorded on the row
+                        error = failure
                 status = _finish(session_factory, row_id, token, clock.now(), policy, error)
                 _tally(report, status)
                 if error is not None:
-                    report.errors.append(describe_error(error))
-                    log.warning("outbox message %s (%s): %s, now %s", row_id, kind, describe_error(error), status)
-                    if not isinstance(error, _REPLY_ERRORS):
+                    report.errors.append(_describe(error))
+                    log.warning("outbox message %s (%s): %s, now %s", row_id, kind, _describe(error), status)
+                    if not isinstance(error, (*_REPLY_ERRORS, BodyUnavailable)):
                         break  # the connection itself is in doubt: give the rest back and stop
                 else:
                     log.info("outbox message %s (%s) sent", row_id, kind)

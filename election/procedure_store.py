@@ -31,6 +31,7 @@ from election.voting_extension import check_extension, closing_time
 
 POSTPONE = "postpone"
 EXTEND_VOTING = "extend_voting"
+ISSUE_VOTING_CODES = "issue_voting_codes"
 
 
 def regulation_of(election: Election) -> Regulation:
@@ -79,6 +80,7 @@ RULE_MODULES = (
     "election.key_ceremony",  # voting needs a completed key ceremony
     "election.list_publication",  # publication, final lists, no vote
     "election.nomination_report",  # closing candidacy purges the nominations
+    "election.result_objections",  # announcing the result opens its objection window; final after it
     "election.tally_store",  # closing the vote closes the board and fixes the tally
     "election.voting_codes",  # voting opens with codes issued and H_E frozen
 )
@@ -270,6 +272,11 @@ def confirm(db: Session, pending: PendingAction, member: CommitteeMember, now: d
         _apply_postponement(db, election, pending, member.email, today)
     elif pending.action == EXTEND_VOTING:
         _apply_extension(db, election, pending, member.email, now)
+    elif pending.action == ISSUE_VOTING_CODES:
+        # Loaded on use: election.code_issuing imports this module.
+        from election.code_issuing import apply_issuing
+
+        apply_issuing(db, election, pending, member.email, now)
     else:
         target = Phase(pending.action)
         if json.loads(pending.params).get("from") != election.phase:

@@ -28,6 +28,7 @@ VotingChannel = Literal["digital", "paper", "hybrid"]
 ElectoralSystem = Literal["list", "person"]
 Severity = Literal["warning", "error"]
 BallotOrder = Literal["alphabetical", "lists"]
+CodeMode = Literal["server", "offline"]
 
 CURRENT_VERSION = 1
 
@@ -39,6 +40,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "electoral_system": get_args(ElectoralSystem),
     "term_end_severity": get_args(Severity),
     "person_ballot_order": get_args(BallotOrder),
+    "code_mode": get_args(CodeMode),
 }
 _FRACTION_FIELDS = ("remainder_threshold", "preference_threshold")
 _NAME_LISTS = ("electoral_groups", "art64_included", "art64_excluded")
@@ -104,15 +106,26 @@ class Regulation:
     votes_per_voter: int | None = None
     # Domain 8 item 14: person-system ballots list candidates alphabetically or in list order.
     person_ballot_order: BallotOrder = "alphabetical"
+    # WOR art. 9 lid 1 and domain 2.6: the regulation decides whether voting is digital, on paper or
+    # hybrid (paper ballots beside the online vote, domain 8 item 15); digital by default.
     voting_channel: VotingChannel = "digital"
     evoting_allowed: bool = True
     # Domain 2.6 and issue "optional second factor": besides the voting code, a one-time code
     # mailed to the voter's address on the register (off by default).
     voter_second_factor: bool = False
+    # Who makes the voting codes: the server (default: it derives and keeps only the public credential,
+    # hands the code to delivery and forgets it), or, for high assurance, a committee member offline with
+    # ``stembus codes generate`` (the server then never sees a code). The election record names the mode.
+    code_mode: CodeMode = "server"
     # WOR art. 12 lid 1: a term of three years unless the regulation says two or four.
     term_years: int = 3
     # SER model art. 14 (2015): ballots kept at least three months.
     retention_months: int = 3
+    # GDPR art. 5 lid 1 sub e: personal data go once the objection windows have closed; this many
+    # days later still, should the regulation want a margin (domain 8 item 23).
+    personal_data_grace_days: int = 0
+    # SER model (via rmu.nu): a vacancy may stay open when regular elections are this many months away.
+    vacancy_open_months: int = 6
     decryption_threshold: int = 2
     trustees: int = 3
     # WOR art. 9 lid 3: the regulation may split the electorate into electoral groups (kiesgroepen).
@@ -204,6 +217,15 @@ class Regulation:
         elif self.group_map and not self.group_by:
             p["group_by"] = "group_map needs the register field it maps from"
         return p
+
+    @property
+    def paper_beside_online(self) -> bool:
+        """Whether the committee may take paper ballots beside the online vote (hybrid voting).
+
+        Off unless the regulation chooses ``voting_channel = "hybrid"``: WOR art. 9 lid 1 leaves the form
+        of the written vote to the regulation, and the system may only do what the regulation says.
+        """
+        return self.voting_channel == "hybrid"
 
     def to_dict(self) -> dict[str, Any]:
         """Return the profile as JSON-able data; fractions become strings such as ``"2/3"``."""

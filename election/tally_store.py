@@ -5,9 +5,11 @@ COUNTED the board gets its ``close`` entry (ballots per group) and one ``tally``
 from then on the head after ``close`` is fixed and shown. Trustees submit decryption shares for
 every group's aggregate; each share's Chaum-Pedersen proof is checked against the trustee's
 verification key from the key ceremony before anything is stored. Once ``t`` trustees have shared,
-the counts are combined and solved. Once the committee has also fixed the lot seed in public, the
-seats are allocated per group by ``election.seats`` and the board ends with the ``share`` entries
-(member order) and the ``result`` entry. Every refusal changes nothing.
+the counts are combined and solved. Once the committee has also fixed the lot seed in public (and,
+in a hybrid election, confirmed every group's paper count, ``election.paper_count``), the seats are
+allocated per group by ``election.seats`` from the online and paper votes added together, and the
+board ends with the ``share`` entries (member order) and the ``result`` entry. Every refusal changes
+nothing.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ from election.key_ceremony import CompletedCeremony, completed_ceremony
 from election.models import CommitteeMember, Election
 from election.models.count import DecryptionShareSet, ElectionCount
 from election.models.voting import ElectionIdentity
+from election.paper_count import confirmed_paper
+from election.paper_voting import PaperTotals, add_paper, total_invalid
 from election.procedure import Phase, StepRefused
 from election.procedure_store import EFFECTS, voting_window_of
 from election.seats import SeatInputError, allocate, parse_contest
@@ -330,12 +334,21 @@ def fix_lot_seed(db: Session, election: Election, member: CommitteeMember, text:
     return count
 
 
-def seats_document(manifest_raw: Any, counts: dict[str, list[int]], lot_seed: str) -> dict[str, Any]:
-    """``seats.json``: per group the ``stembus seats`` input (the rules, the public lot seed) and output."""
+def seats_document(
+    manifest_raw: Any, counts: dict[str, list[int]], lot_seed: str, paper: dict[str, PaperTotals] | None = None
+) -> dict[str, Any]:
+    """``seats.json``: per group the ``stembus seats`` input (the rules, the public lot seed) and output.
+
+    In a hybrid election ``paper`` holds each group's confirmed paper totals: the online and paper
+    votes are added option by option before the allocation, and the paper ballots' invalid count
+    goes with them (an online ballot is never invalid).
+    """
     manifest = parse_manifest(manifest_raw)
     groups = []
     for grp in manifest.groups:
-        doc = seat_input(grp, dict(zip(grp.options, counts[grp.id], strict=True)))
+        totals = (paper or {}).get(grp.id)
+        votes = add_paper(counts[grp.id], totals)
+        doc = seat_input(grp, dict(zip(grp.options, votes, strict=True)), invalid=total_invalid(totals))
         doc["lot_seed"] = lot_seed
         try:
             output = allocate(parse_contest(doc)).to_dict()
@@ -345,13 +358,22 @@ def seats_document(manifest_raw: Any, counts: dict[str, list[int]], lot_seed: st
     return {"groups": groups}
 
 
+def try_result(db: Session, election: Election, count: ElectionCount, actor: str, now: datetime) -> None:
+    """Publish the result once everything it needs is in (see ``_try_result``); otherwise do nothing."""
+    _try_result(db, election, count, actor, now)
+
+
 def _try_result(db: Session, election: Election, count: ElectionCount, actor: str, now: datetime) -> None:
-    """With counts and the lot seed in: allocate the seats, then the ``share`` and ``result`` entries."""
+    """With counts and the lot seed in (and in a hybrid election every group's confirmed paper count):
+    allocate the seats, then the ``share`` and ``result`` entries."""
     if count.counts is None or count.lot_seed is None or count.result_at is not None:
+        return
+    paper = confirmed_paper(db, election)
+    if paper is None:
         return
     identity = opened_identity(db, election.id)
     counts = json.loads(count.counts)
-    seats = seats_document(vc.manifest_of(identity), counts, count.lot_seed)
+    seats = seats_document(vc.manifest_of(identity), counts, count.lot_seed, paper)
     for s in share_sets(db, election.id):
         payload = {"member": s.member_index, "shares_hash": bd.json_hash(json.loads(s.shares)).hex()}
         append_entry(db, identity, bd.SHARE, bd.payload_hash(bd.SHARE, payload), payload, now)
@@ -370,8 +392,12 @@ def tally_json(db: Session, election: Election) -> dict[str, Any]:
         raise CountError("no_result", "the result has not been published yet")
     sets = share_sets(db, election.id)
     counts = json.loads(count.counts)
+    paper = confirmed_paper(db, election) or {}
     groups = []
     for grp in json.loads(count.aggregates):
         shares = [{"member": s.member_index, "shares": json.loads(s.shares)[grp["id"]]} for s in sets]
-        groups.append({**grp, "shares": shares, "counts": counts[grp["id"]]})
+        doc = {**grp, "shares": shares, "counts": counts[grp["id"]]}
+        if grp["id"] in paper:  # a hybrid election's paper totals, kept apart from the online counts
+            doc["paper"] = paper[grp["id"]].to_dict()
+        groups.append(doc)
     return {"board_head": head_hash(db, election.id), "groups": groups}

@@ -2,7 +2,10 @@
 
 Default ("server") mode: the server draws each code with ``crypto.credentials.generate_code``,
 derives the public credential ``X`` from it (``derive_credential(code, uuid, H_P)``), stores only
-``X``, hands the code to delivery (a sensitive e-mail or a printed letter) and forgets it.
+``X``, hands the code to delivery (a sensitive e-mail or a printed letter) and forgets it. In the
+high-assurance ("offline") mode of the regulation profile the server never sees a code: a committee
+member makes them with ``stembus codes generate`` and uploads only the public credentials
+(``election.offline_codes``). The manifest's ``credential_mode`` records which mode was used.
 
 Order of events (``crypto/simulate.py`` is the reference):
 
@@ -13,8 +16,9 @@ Order of events (``crypto/simulate.py`` is the reference):
 2. the key ceremony runs bound to that ``H_P`` (its transcript's params hash is the manifest hash);
 3. ``issue_codes`` - once that ceremony is complete, one credential per voter with an active
    voting right, per electoral group, derived under the same ``H_P``;
-4. ``revoke_and_reissue`` - a lost code is revoked and replaced (only before voting opens: the
-   credential lists are part of ``H_E``);
+4. ``revoke_and_reissue`` - a lost code is revoked and replaced before voting opens; while voting
+   is open ``election.code_revocation`` does it with ``credential_revoked``/``credential_added``
+   entries on the board, because the credential lists are then part of ``H_E``;
 5. ``open_voting`` (the effect of the step to ``Phase.VOTING``) - ``keys.json`` and the sorted
    credential lists are frozen into ``H_E`` exactly as ``crypto.record_hashes`` computes it, and
    the board's ``setup`` entry is appended.
@@ -155,6 +159,7 @@ def build_manifest(db: Session, election: Election, election_uuid: str) -> dict[
         },
         "committee": {"trustees": regulation.trustees, "threshold": regulation.decryption_threshold},
         "groups": groups,
+        "credential_mode": regulation.code_mode,
     }
     rc.parse_manifest(_field(manifest))  # the record verifier's own parser must accept it
     return manifest
@@ -191,7 +196,7 @@ def freeze_manifest(db: Session, election: Election, actor: str, now: datetime) 
         uuid=election_uuid,
         manifest=canonical(manifest),
         manifest_hash=rh.manifest_hash(manifest).hex(),
-        credential_mode="server",
+        credential_mode=manifest["credential_mode"],
         frozen_at=now,
     )
     db.add(identity)
@@ -271,6 +276,10 @@ def issue_codes(db: Session, election: Election, actor: str, now: datetime) -> l
         )
     if identity.opened_at is not None:
         raise VotingSetupError("opened", "voting has opened: the credential lists are final")
+    if identity.credential_mode == "offline":
+        raise VotingSetupError(
+            "offline", "this election's codes are made offline: upload the public credential file instead"
+        )
     bound_ceremony(db, identity)
     have = _holders_with_live_code(db, election.id)
     voting_groups = {g["id"] for g in manifest_of(identity)["groups"]}
@@ -293,6 +302,8 @@ def revoke_and_reissue(db: Session, election: Election, person_id: int, actor: s
         raise VotingSetupError("not_issued", "no voting codes have been issued yet")
     if identity.opened_at is not None:
         raise VotingSetupError("opened", "voting has opened: the credential lists are final")
+    if identity.credential_mode == "offline":
+        raise VotingSetupError("offline", "this election's codes are made offline: the server cannot make one")
     person = db.get(RegisterPerson, person_id)
     if person is None or person.election_id != election.id or not person.active or person.electoral_group_id is None:
         raise VotingSetupError("not_eligible", "this person has no active voting right")
@@ -321,18 +332,39 @@ def revoke(db: Session, election: Election, person_id: int, actor: str, now: dat
     return len(rows)
 
 
+def _changed_on_board(db: Session, election_id: int) -> tuple[set[str], set[str]]:
+    """Credentials retired and credentials added by board entries (after voting opened)."""
+    from election.models.voting import BoardEntry
+
+    retired: set[str] = set()
+    added: set[str] = set()
+    query = select(BoardEntry.type, BoardEntry.payload).where(
+        BoardEntry.election_id == election_id, BoardEntry.type.in_(sorted(bd.RETIRING_TYPES | bd.ADDING_TYPES))
+    )
+    for kind, payload in db.execute(query).all():
+        credential = json.loads(payload)["credential"]
+        (added if kind in bd.ADDING_TYPES else retired).add(credential)
+    return retired, added
+
+
 def credential_lists(db: Session, identity: ElectionIdentity) -> list[dict[str, Any]]:
-    """``credentials.json``'s groups: per manifest group the sorted live credentials."""
+    """``credentials.json``'s groups: per manifest group the sorted credentials that may vote at opening.
+
+    Before voting opens these are the live credentials. Once it has opened they are the lists frozen
+    into ``H_E``: credentials retired since by a board entry are still in them, replacements added by
+    a board entry are not (the board itself publishes those changes, in order).
+    """
+    retired, added = _changed_on_board(db, identity.election_id) if identity.opened_at is not None else (set(), set())
     out = []
     for group in manifest_of(identity)["groups"]:
         gid = int(group["id"][1:])
-        creds = db.scalars(
-            select(VotingCredential.credential).where(
+        rows = db.execute(
+            select(VotingCredential.credential, VotingCredential.revoked).where(
                 VotingCredential.election_id == identity.election_id,
                 VotingCredential.electoral_group_id == gid,
-                VotingCredential.revoked.is_(False),
             )
         )
+        creds = [x for x, revoked in rows if (not revoked or x in retired) and x not in added]
         ordered = sorted(bytes.fromhex(x) for x in creds)
         out.append(
             {
@@ -360,13 +392,15 @@ def keys_document(db: Session, election_id: int) -> dict[str, Any]:
     }
 
 
-def compute_election_hash(manifest_hash: bytes, keys: dict[str, Any], cred_groups: list[dict[str, Any]]) -> bytes:
-    """``H_E`` exactly as the record verifier recomputes it."""
+def compute_election_hash(
+    manifest_hash: bytes, keys: dict[str, Any], cred_groups: list[dict[str, Any]], version: int = rc.VERSION
+) -> bytes:
+    """``H_E`` exactly as the record verifier recomputes it (``version``: the manifest's record version)."""
     roots = [
         (c["id"], rh.credential_root(c["id"], c["register_count"], [bytes.fromhex(x) for x in c["credentials"]]))
         for c in cred_groups
     ]
-    return rh.election_hash(rc.VERSION, manifest_hash, rh.keys_hash(keys), roots)
+    return rh.election_hash(version, manifest_hash, rh.keys_hash(keys), roots)
 
 
 def open_voting(db: Session, election: Election, actor: str, now: datetime) -> ElectionIdentity:
@@ -380,7 +414,12 @@ def open_voting(db: Session, election: Election, actor: str, now: datetime) -> E
         return identity
     bound_ceremony(db, identity)
     keys = keys_document(db, election.id)
-    election_hash = compute_election_hash(bytes.fromhex(identity.manifest_hash), keys, credential_lists(db, identity))
+    election_hash = compute_election_hash(
+        bytes.fromhex(identity.manifest_hash),
+        keys,
+        credential_lists(db, identity),
+        manifest_of(identity)["version"],  # a manifest frozen under record version 1 keeps it
+    )
     identity.keys = canonical(keys)
     identity.joint_key = keys["joint_key"]
     identity.election_hash = election_hash.hex()

@@ -6,6 +6,7 @@ bp = Blueprint("committee", __name__, url_prefix="/committee")
 
 from admin.committee import (  # noqa: E402,F401  (views on bp)
     ceremony,
+    code_revocation,
     count,
     dashboard,
     documents,
@@ -13,6 +14,11 @@ from admin.committee import (  # noqa: E402,F401  (views on bp)
     list_objections,
     lists,
     nomination,
+    offline_codes,
+    paper_voting,
     procedure,
     register,
+    results,
+    turnout,
+    voting_codes,
 )

@@ -29,6 +29,8 @@ from election.ceremony_relay import TRUSTEE_ROLES
 from election.count_record import record_zip
 from election.count_results import group_results
 from election.models import CommitteeMember, Election
+from election.paper_count import confirmed_paper, paper_counts
+from election.paper_marks import paper_voting_allowed
 from election.voting_codes import identity_of, manifest_of
 
 _BASE = "/elections/<int:election_id>/count"
@@ -79,7 +81,9 @@ def count_overview(election_id: int) -> Any:
             identity = identity_of(db(), election.id)
             assert identity is not None
             ballots = {g["id"]: g["ballots"] for g in json.loads(count.aggregates)}
-            results = group_results(manifest_of(identity), ballots, json.loads(count.counts), json.loads(count.seats))
+            counts, seats = json.loads(count.counts), json.loads(count.seats)
+            paper = confirmed_paper(db(), election) or {}
+            results = group_results(manifest_of(identity), ballots, counts, seats, paper)
             record_hash = record_zip(db(), election)[1]
     member = _member()
     return render_template(
@@ -91,6 +95,9 @@ def count_overview(election_id: int) -> Any:
         names=names,
         results=results,
         record_hash=record_hash,
+        hybrid=paper_voting_allowed(election),
+        paper_waiting=sorted(g for g, row in paper_counts(db(), election.id).items() if row.confirmed_at is None),
+        paper_done=confirmed_paper(db(), election) is not None,
         shares_form=SharesForm(),
         lot_form=LotSeedForm(),
         is_trustee=any(t.member_id == member.id for t in trustees),

@@ -114,6 +114,22 @@ class RegulationForm(FlaskForm):
     )
     trustees = IntegerField(_l("Committee members holding a key share"), validators=[NumberRange(1, 15)])
     decryption_threshold = IntegerField(_l("Key shares needed for the count"), validators=[NumberRange(1, 15)])
+    voting_channel = SelectField(
+        _l("How staff vote"),
+        choices=[
+            SelectChoice("digital", _l("online")),
+            SelectChoice("hybrid", _l("online, and on paper for those who ask")),
+            SelectChoice("paper", _l("on paper only")),
+        ],
+    )
+    code_mode = SelectField(
+        _l("Who makes the voting codes"),
+        choices=[
+            SelectChoice("server", _l("Stembus, which forgets each code once it is handed to delivery")),
+            SelectChoice("offline", _l("a committee member on an offline computer (stembus codes generate)")),
+        ],
+    )
+    voter_second_factor = BooleanField(_l("Voters also type a one-time code sent to their e-mail address"))
 
 
 class StepForm(FlaskForm):

@@ -4,6 +4,7 @@ from election.models.audit import AuditEntry
 from election.models.ceremony import CeremonyMessage, CeremonyTrustee, KeyCeremony
 from election.models.committee import CommitteeMember, Role
 from election.models.count import DecryptionShareSet, ElectionCount
+from election.models.delivery import CodeDelivery
 from election.models.election import Election, ElectoralGroup, PendingAction, TradeUnion
 from election.models.lists import (
     Candidacy,
@@ -24,8 +25,12 @@ from election.models.nomination import (
     NominationSummary,
 )
 from election.models.outbox import OutboxAttachment, OutboxMessage
+from election.models.paper import PaperCount, PaperVote
+from election.models.record import PublishedRecord, PublishedRecordChunk, RecordCheck, RetentionEvent
 from election.models.register import RegisterImport, RegisterObjection, RegisterPerson
+from election.models.result import ResultAnnouncement, ResultObjection
 from election.models.second_factor import VoterSecondFactor
+from election.models.succession import SuccessionOffer, Vacancy
 from election.models.throttle import ThrottleCounter
 from election.models.voting import BoardEntry, CredentialHolder, ElectionIdentity, VotingCredential
 from election.models.web_session import WebSession
@@ -37,6 +42,7 @@ __all__ = [
     "CandidateList",
     "CeremonyMessage",
     "CeremonyTrustee",
+    "CodeDelivery",
     "CommitteeMember",
     "CredentialHolder",
     "DecryptionShareSet",
@@ -59,13 +65,23 @@ __all__ = [
     "NominationSummary",
     "OutboxAttachment",
     "OutboxMessage",
+    "PaperCount",
+    "PaperVote",
     "PendingAction",
+    "PublishedRecord",
+    "PublishedRecordChunk",
+    "RecordCheck",
     "RegisterImport",
     "RegisterObjection",
     "RegisterPerson",
+    "ResultAnnouncement",
+    "ResultObjection",
+    "RetentionEvent",
     "Role",
+    "SuccessionOffer",
     "ThrottleCounter",
     "TradeUnion",
+    "Vacancy",
     "VoterSecondFactor",
     "VotingCredential",
     "WebSession",

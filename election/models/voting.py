@@ -24,7 +24,24 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from election.db import Base
 
-BOARD_TYPES = ("setup", "ballot", "challenged", "close", "tally", "share", "result")
+BOARD_TYPES = (
+    "setup",
+    "ballot",
+    "challenged",
+    "close",
+    "tally",
+    "share",
+    "result",
+    "credential_disabled",
+    "credential_revoked",
+    "credential_added",
+    "paper_count",
+)
+# Entries that use a credential up (``crypto.board.RETIRING_TYPES``, and ballots) carry it in
+# ``counted_credential``, so one unique constraint lets each credential be used only once.
+RETIRING_BOARD_TYPES = ("credential_disabled", "credential_revoked")
+_TYPE_LIST = ",".join(f"'{t}'" for t in BOARD_TYPES)
+_RETIRING_LIST = ",".join(f"'{t}'" for t in RETIRING_BOARD_TYPES)
 
 
 class ElectionIdentity(Base):
@@ -88,23 +105,29 @@ class CredentialHolder(Base):
 class BoardEntry(Base):
     """One entry of the public, hash-chained bulletin board, with its payload (insert-only).
 
-    ``counted_credential`` is set on ``ballot`` entries only; its unique constraint is what makes a
-    second ballot under one credential impossible, whatever two workers do at the same moment.
+    ``counted_credential`` is set on every ``ballot`` entry and on the entries that retire a credential
+    (its holder voted on paper, its code was revoked); its unique constraint is what makes a second
+    ballot, or a ballot after the retirement, under one credential impossible, whatever two workers
+    do at the same moment.
     """
 
     __tablename__ = "board_entry"
     __table_args__ = (
         UniqueConstraint("election_id", "seq", name="one_entry_per_seq"),
         UniqueConstraint("election_id", "counted_credential", name="one_ballot_per_credential"),
-        CheckConstraint("type IN ('setup','ballot','challenged','close','tally','share','result')", name="type_known"),
-        CheckConstraint("(type = 'ballot') = (counted_credential IS NOT NULL)", name="ballot_has_credential"),
+        CheckConstraint(f"type IN ({_TYPE_LIST})", name="type_known"),
+        CheckConstraint(
+            f"(type = 'ballot' AND counted_credential IS NOT NULL) OR (type <> 'ballot' AND "
+            f"(counted_credential IS NULL OR type IN ({_RETIRING_LIST})))",
+            name="ballot_has_credential",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id", ondelete="RESTRICT"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
     prev_hash: Mapped[str] = mapped_column(String(64))
-    type: Mapped[str] = mapped_column(String(12))
+    type: Mapped[str] = mapped_column(String(24))
     payload_hash: Mapped[str] = mapped_column(String(64))
     time: Mapped[str] = mapped_column(String(40))
     payload: Mapped[str] = mapped_column(Text)  # canonical JSON

@@ -113,8 +113,8 @@ def test_wrong_version_is_a_failed_check(runner: CliRunner) -> None:
     assert doc["checks"][0] == {
         "name": "version",
         "ok": False,
-        "detail": "manifest.json: record version 2 is not supported (known: 1)",
-        "failures": ["manifest.json: record version 2 is not supported (known: 1)"],
+        "detail": "manifest.json: record version 3 is not supported (known: 1, 2)",
+        "failures": ["manifest.json: record version 3 is not supported (known: 1, 2)"],
     }
 
 

@@ -172,7 +172,7 @@ def mutate(obj: dict[str, Any], path: str, value: Any) -> None:
 @pytest.mark.parametrize(
     ("path", "value", "message"),
     [
-        ("version", 2, "manifest.json: version: record version 2 is not supported"),
+        ("version", 3, "manifest.json: version: record version 3 is not supported"),
         ("format", "other", "manifest.json: format: expected 'stembus-election-record'"),
         ("groups.0.seats", "3", r"manifest.json: groups\[0\].seats: expected an integer, got a string"),
         ("groups.0.seats", True, r"groups\[0\].seats: expected an integer, got a boolean"),

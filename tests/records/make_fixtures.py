@@ -2,7 +2,8 @@
 
     .venv/bin/python -m tests.records.make_fixtures
 
-``valid/`` is a small simulated election (2 groups, 3 candidates, 8 voters, 2 of 3 members). Each
+``valid/`` is a small simulated election (2 groups, 3 candidates, 8 voters, 2 of 3 members, one lost
+code replaced while voting is open). Each
 ``invalid/<what-is-wrong>/`` is either the same election run by a dishonest server (``Tamper`` hooks:
 everything else honest, so only the cheat shows) or the valid record edited afterwards. ``EXPECTED``
 says which checks must fail and what the first message must name; ``tests/crypto/test_verifier.py``
@@ -29,7 +30,7 @@ from election.cli_verify import allocate_seats
 
 HERE = Path(__file__).parent
 PARAMS = SimulationParams(
-    voters=8, candidates=3, groups=2, trustees=3, threshold=2, challenged=1, seed="fixtures", jobs=1
+    voters=8, candidates=3, groups=2, trustees=3, threshold=2, challenged=1, seed="fixtures", jobs=1, replacements=1
 )
 
 # name -> (failing checks, a substring of the first failure of the first failing check)
@@ -45,7 +46,10 @@ EXPECTED: dict[str, tuple[set[str], str]] = {
     "wrong-seat-allocation": ({"seats"}, "group G1"),
     "tampered-proof": ({"ballots"}, "seq 3"),
     "non-canonical-scalar": ({"ballots", "aggregates"}, "not canonical"),
-    "wrong-version": ({"version"}, "record version 2"),
+    "wrong-version": ({"version"}, "record version 3"),
+    "ballot-after-revocation": ({"eligibility"}, "was retired by credential_revoked seq"),
+    "added-without-revocation": ({"eligibility"}, "does not directly follow the credential_revoked entry"),
+    "tampered-revocation": ({"board_payloads"}, "credential_revoked entry seq"),
 }
 
 
@@ -121,6 +125,22 @@ class WrongSeats(Tamper):
         return output
 
 
+class OldCodeVotesAgain(Tamper):
+    """After the replacement, the revoked code casts a ballot too (the server failed to refuse it)."""
+
+    def ballots(self, voter: Voter, ballot: dict[str, Any], ctx: BallotContext) -> list[dict[str, Any]]:
+        if voter.replaced is None:
+            return [ballot]
+        return [ballot, make_ballot(voter.replaced, ctx, "old-code")[0]]
+
+
+class AddedWithoutRevocation(Tamper):
+    """A new credential is added while the one it claims to replace stays listed (ballot stuffing)."""
+
+    def credential_changes(self, voter: Voter, changes: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, Any]]:
+        return [change for change in changes if change[0] != bd.CREDENTIAL_REVOKED]
+
+
 HOOKED: dict[str, type[Tamper]] = {
     "two-in-one-slot": TwoInOneSlot,
     "two-ballots-one-credential": TwoBallots,
@@ -128,6 +148,8 @@ HOOKED: dict[str, type[Tamper]] = {
     "forged-decryption-share": ForgedShare,
     "wrong-count": WrongCount,
     "wrong-seat-allocation": WrongSeats,
+    "ballot-after-revocation": OldCodeVotesAgain,
+    "added-without-revocation": AddedWithoutRevocation,
 }
 
 
@@ -188,9 +210,19 @@ def edit_non_canonical(path: Path) -> None:
     _edit_first_ballot(path, change)
 
 
+def edit_revocation_reason(path: Path) -> None:
+    """The revocation's reason is changed after the fact; its payload hash no longer matches."""
+    lines = _lines(path)
+    i = next(i for i, line in enumerate(lines) if json.loads(line)["type"] == bd.CREDENTIAL_REVOKED)
+    entry = json.loads(lines[i])
+    entry["payload"]["reason"] = "compromised" if entry["payload"]["reason"] != "compromised" else "lost"
+    lines[i] = bd.canonical_json(entry).decode() + "\n"
+    _write_lines(path, lines)
+
+
 def edit_version(path: Path) -> None:
     manifest = json.loads((path / "manifest.json").read_text())
-    manifest["version"] = 2
+    manifest["version"] = 3
     (path / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
 
 
@@ -201,6 +233,7 @@ EDITED = {
     "tampered-proof": edit_tampered_proof,
     "non-canonical-scalar": edit_non_canonical,
     "wrong-version": edit_version,
+    "tampered-revocation": edit_revocation_reason,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -194,11 +195,16 @@ def test_regulation_change_raises_the_profile_version(app, client, db_session):
         "decryption_threshold": "3",
         "art64_excluded": "E1, E2\nE3",
         "art64_included": "",
+        "voting_channel": "hybrid",
+        "code_mode": "offline",
+        "voter_second_factor": "y",
     }
     client.post(f"/committee/elections/{election.id}/regulation", data=form)
     election = _election(db_session)
     assert election.regulation_version == 2
     assert '"remainder_threshold": "2/3"' in election.regulation
+    stored = json.loads(election.regulation)
+    assert (stored["voting_channel"], stored["code_mode"], stored["voter_second_factor"]) == ("hybrid", "offline", True)
     assert '"art64_excluded": ["E1", "E2", "E3"]' in election.regulation  # WOR art. 6 lid 4 agreement
     bad = client.post(
         f"/committee/elections/{election.id}/regulation",
