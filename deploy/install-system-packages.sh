@@ -2,8 +2,8 @@
 # Installs the Debian packages Stembus needs when they are missing: libsodium (ristretto255),
 # libdecaf (faster ristretto255 arithmetic for the record verifier; optional, crypto/fastgroup.py
 # falls back to libsodium without it), Pango for PDF rendering, for the browser tests Chromium
-# with its driver, and for the deployment tests (STEMBUS_NEED_DEPLOY_TOOLS=1) nginx, age and the
-# PostgreSQL client tools (backup and restore).
+# with its driver, and for the deployment tests (STEMBUS_NEED_DEPLOY_TOOLS=1) nginx, age, the
+# PostgreSQL client tools (backup and restore) and the web scanners sqlmap and wapiti.
 set -euo pipefail
 
 need=()
@@ -19,6 +19,8 @@ if [ "${STEMBUS_NEED_DEPLOY_TOOLS:-0}" = 1 ]; then
   command -v pg_dump >/dev/null || need+=(postgresql-client)
   # The load benchmark and the fault tests (tests/system) start private clusters with initdb/pg_ctl.
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
+  command -v sqlmap >/dev/null || need+=(sqlmap)
+  command -v wapiti >/dev/null || need+=(wapiti)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 
