@@ -21,12 +21,18 @@ value with ``crypto.group`` first, and a point libdecaf refuses raises ``GroupEr
 Decoded points are immutable by convention: every operation writes to a fresh buffer. Decoding goes
 through a small cache (the 42 points of a ballot are used by its proofs, by its sum and by the
 aggregate), cleared whenever it fills, so memory stays bounded.
+
+The ``*_encoded`` functions and ``branch_commitments`` compute combinations and return only their
+encodings: a proof's commitments are needed only as bytes for its challenge hash, so they are computed
+in per-thread scratch buffers instead of fresh points (the web service verifies ballots on several
+threads; libdecaf runs without the interpreter lock, so scratch space is never shared between threads).
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
@@ -97,8 +103,11 @@ class Element:
 
 def _scalar(s: bytes) -> bytes:
     """A scalar as libdecaf takes it: for a canonical scalar its 32 bytes are libdecaf's own layout
-    (little-endian 64-bit limbs; checked by the self-test). Anything else raises ``GroupError``."""
-    if len(s) != 32 or int.from_bytes(s, "little") >= L:
+    (little-endian 64-bit limbs; checked by the self-test). Anything else raises ``GroupError``.
+
+    A top byte below 0x10 means a value below 2**252 < L, so the full comparison is needed only when
+    the top byte is 0x10 or more."""
+    if len(s) != 32 or (s[31] > 0x0F and int.from_bytes(s, "little") >= L):
         raise GroupError("scalar is not canonical (not below the group order)")
     return s
 
@@ -204,6 +213,86 @@ class Table:
         out = Element()
         _lib.decaf_255_precomputed_scalarmul(out.ptr, self.ptr, _scalar(s))
         return out
+
+
+class _Scratch(threading.local):
+    """Per-thread work space for the ``*_encoded`` functions: three points and one encoding."""
+
+    def __init__(self) -> None:
+        self.p1, self.p2, self.p3 = Element(), Element(), Element()
+        self.out = ctypes.create_string_buffer(32)
+        self.out_at = ctypes.addressof(self.out)
+
+
+_scratch = _Scratch()
+
+
+def base_combine_encoded(s1: bytes, p: Element, s2: bytes) -> bytes:
+    """The encoding of ``s1·B + s2·P`` (variable time, public scalars only; as ``base_combine``)."""
+    assert _lib is not None
+    w = _scratch
+    if s2 == _ZERO_SCALAR:
+        _lib.decaf_255_precomputed_scalarmul(w.p1.ptr, _BASE_TABLE, _scalar(s1))
+    else:
+        _lib.decaf_255_base_double_scalarmul_non_secret(w.p1.ptr, _scalar(s1), p.ptr, _scalar(s2))
+    _lib.decaf_255_point_encode(w.out_at, w.p1.ptr)
+    return w.out.raw
+
+
+def table_base_combine_encoded(t: Table, s0: bytes, s1: bytes, p: Element, s2: bytes) -> bytes:
+    """The encoding of ``s0·T + s1·B + s2·P`` for the point ``T`` of table ``t`` (public scalars only).
+
+    One fixed-point multiplication with the table plus one variable-time double multiplication: the
+    ``b`` commitment of a range-proof branch, ``v·Y + (c·beta - j·c·B)``.
+    """
+    assert _lib is not None
+    w = _scratch
+    _lib.decaf_255_precomputed_scalarmul(w.p1.ptr, t.ptr, _scalar(s0))
+    if s2 == _ZERO_SCALAR:
+        _lib.decaf_255_precomputed_scalarmul(w.p2.ptr, _BASE_TABLE, _scalar(s1))
+    else:
+        _lib.decaf_255_base_double_scalarmul_non_secret(w.p2.ptr, _scalar(s1), p.ptr, _scalar(s2))
+    _lib.decaf_255_point_add(w.p3.ptr, w.p1.ptr, w.p2.ptr)
+    _lib.decaf_255_point_encode(w.out_at, w.p3.ptr)
+    return w.out.raw
+
+
+def branch_commitments(
+    t: Table, alpha: Element, beta: Element, lo: int, challenges: Iterable[bytes], responses: Iterable[bytes]
+) -> list[bytes]:
+    """The encodings ``a_lo, b_lo, a_lo+1, b_lo+1, …`` of a range proof's commitments, for verification.
+
+    Branch ``j`` (from ``lo`` on) with challenge ``c`` and response ``v``: ``a_j = v·B + c·alpha`` and
+    ``b_j = v·T + (c·beta - j·c·B)``, where ``T`` is the point of table ``t`` (the joint key). The same
+    arithmetic as ``base_combine_encoded`` and ``table_base_combine_encoded``, in one loop.
+    """
+    assert _lib is not None
+    lib, w = _lib, _scratch
+    dbl = lib.decaf_255_base_double_scalarmul_non_secret
+    fixed, enc, add_ = lib.decaf_255_precomputed_scalarmul, lib.decaf_255_point_encode, lib.decaf_255_point_add
+    p1, p2, p3, out, out_at = w.p1.ptr, w.p2.ptr, w.p3.ptr, w.out, w.out_at
+    a_at, b_at = alpha.ptr, beta.ptr
+    result: list[bytes] = []
+    j = lo
+    for c, v in zip(challenges, responses, strict=True):
+        _scalar(c)
+        _scalar(v)
+        shift = _ZERO_SCALAR if j == 0 else ((-j * int.from_bytes(c, "little")) % L).to_bytes(32, "little")
+        if c == _ZERO_SCALAR:
+            # libdecaf's double multiplication is wrong for a zero second scalar (see base_combine).
+            fixed(p1, _BASE_TABLE, v)
+            fixed(p2, _BASE_TABLE, shift)
+        else:
+            dbl(p1, v, a_at, c)
+            dbl(p2, shift, b_at, c)
+        enc(out_at, p1)
+        result.append(out.raw)
+        fixed(p1, t.ptr, v)
+        add_(p3, p1, p2)
+        enc(out_at, p3)
+        result.append(out.raw)
+        j += 1
+    return result
 
 
 def table(b: bytes) -> Table:

@@ -13,6 +13,7 @@ field.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -21,7 +22,7 @@ from crypto import fastgroup as fg
 from crypto import group as g
 from crypto.elgamal import Ciphertext, encode_count
 from crypto.group import Point, Scalar
-from crypto.transcript import Part, hash_to_scalar
+from crypto.transcript import Part, hash_to_scalar, transcript_bytes
 
 ScalarSource = Callable[[], Scalar]
 
@@ -149,10 +150,10 @@ def _two_term(v: Scalar, p: Point, c: Scalar, q: Point) -> Point:
         return g.add(_mul_any(v, p), g.mul(c, q))
     fq = fg.decode(q)
     if p == g.BASE:
-        return Point(fg.encode(fg.base_combine(v, fq, c)))
+        return Point(fg.base_combine_encoded(v, fq, c))
     table = fg.cached_table(p)
     if table is not None:
-        return Point(fg.encode(fg.add(table.mul(v), fg.mul(c, fq))))
+        return Point(fg.table_base_combine_encoded(table, v, g.ZERO, fq, c))
     return Point(fg.encode(fg.add(fg.mul(v, fg.decode(p)), fg.mul(c, fq))))
 
 
@@ -264,6 +265,7 @@ def verify_range(
     n = hi - lo + 1
     if lo < 0 or n < 1 or len(proof.challenges) != n or len(proof.responses) != n:
         return False
+    commitments: Sequence[Part]
     try:
         if fg.AVAILABLE:
             commitments = _range_commitments_fast(ct, proof, joint_key, lo, hi)
@@ -272,8 +274,66 @@ def verify_range(
     except g.GroupError:
         return False
     total = sum(int.from_bytes(cj, "little") for cj in proof.challenges)
-    c = hash_to_scalar(label, *context, joint_key, ct.alpha, ct.beta, lo, hi, *commitments)
-    return g.scalar_from_int(total) == c
+    return g.scalar_from_int(total) == _range_challenge(label, context, joint_key, ct, lo, hi, commitments)
+
+
+_LEN32 = (32).to_bytes(4, "big")
+_LEN8 = (8).to_bytes(4, "big")
+_head_memo: tuple[tuple[Part, ...], bytes] = ((), b"")
+
+
+def _range_challenge(
+    label: str,
+    context: Sequence[Part],
+    joint_key: Point,
+    ct: Ciphertext,
+    lo: int,
+    hi: int,
+    commitments: Sequence[Part],
+) -> Scalar:
+    """``hash_to_scalar(label, *context, joint_key, ct.alpha, ct.beta, lo, hi, *commitments)``, the same
+    bytes hashed, built faster for the usual shapes.
+
+    The transcript of ``label`` and every context part but the last (``H_E``, the credential and the
+    group for every proof of one ballot) is kept from the previous call; the remaining parts are
+    framed here exactly as ``crypto.transcript`` frames them (32-byte parts and 8-byte integers, each
+    after its 4-byte length). Any other shape goes through ``hash_to_scalar`` itself.
+    """
+    global _head_memo
+    fixed = (joint_key, ct.alpha, ct.beta)
+    key = (label, *context[:-1])
+    last = context[-1] if context else None
+    # The commitments come from ``_range_commitments*``: 32-byte encodings, always.
+    if (
+        type(last) is not int
+        or not 0 <= last < 2**64
+        or not 0 <= lo <= hi < 2**64
+        or not all(type(p) is bytes and len(p) == 32 for p in fixed)
+        or not all(type(p) is bytes or type(p) is str for p in key)
+    ):
+        return hash_to_scalar(label, *context, joint_key, ct.alpha, ct.beta, lo, hi, *commitments)
+    memo = _head_memo
+    if memo[0] == key:
+        head = memo[1]
+    else:
+        head = transcript_bytes(label, *context[:-1])
+        _head_memo = (key, head)
+    data = b"".join(
+        (
+            head,
+            _LEN8,
+            last.to_bytes(8, "big"),
+            _LEN32,
+            _LEN32.join(fixed),
+            _LEN8,
+            lo.to_bytes(8, "big"),
+            _LEN8,
+            hi.to_bytes(8, "big"),
+            _LEN32,
+            _LEN32.join(commitments),  # type: ignore[arg-type]  # 32-byte encodings (see above)
+        )
+    )
+    return g.scalar_from_wide(hashlib.sha512(data).digest())
 
 
 def _range_commitments(ct: Ciphertext, proof: DisjunctiveProof, joint_key: Point, lo: int, hi: int) -> list[Part]:
@@ -286,20 +346,14 @@ def _range_commitments(ct: Ciphertext, proof: DisjunctiveProof, joint_key: Point
     return commitments
 
 
-def _range_commitments_fast(ct: Ciphertext, proof: DisjunctiveProof, joint_key: Point, lo: int, hi: int) -> list[Part]:
+def _range_commitments_fast(ct: Ciphertext, proof: DisjunctiveProof, joint_key: Point, lo: int, hi: int) -> list[bytes]:
     """The same commitments through libdecaf.
 
     ``b_j`` is computed as ``v_j·Y + (c_j·beta - (j·c_j)·B)``: the table for ``Y`` is shared by every
     proof of the election, and the second term is one variable-time double multiplication.
     """
     alpha, beta = fg.decode(ct.alpha), fg.decode(ct.beta)
-    y = fg.table(joint_key)
-    commitments: list[Part] = []
-    for j, cj, vj in zip(range(lo, hi + 1), proof.challenges, proof.responses, strict=True):
-        shift = g.scalar_from_int(-j * int.from_bytes(cj, "little"))
-        commitments.append(fg.encode(fg.base_combine(vj, alpha, cj)))
-        commitments.append(fg.encode(fg.add(y.mul(vj), fg.base_combine(shift, beta, cj))))
-    return commitments
+    return fg.branch_commitments(fg.table(joint_key), alpha, beta, lo, proof.challenges, proof.responses)
 
 
 # --- the ballot's proofs, bound to the voter ----------------------------------------------------

@@ -426,12 +426,20 @@ def decode_json(data: bytes, where: str) -> Any:
     except UnicodeDecodeError as exc:
         raise RecordError(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant, parse_float=_no_float)
+        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant, parse_float=_no_float)
     except json.JSONDecodeError as exc:
         pos = f"line {exc.lineno}, column {exc.colno}"
         raise RecordError(f"{where}: invalid JSON at {pos}: {exc.msg}") from None
     except (ValueError, RecursionError) as exc:
         raise RecordError(f"{where}: invalid JSON: {exc}") from None
+    # A \u escape can produce half of a UTF-16 surrogate pair, which is no character and cannot be
+    # hashed as UTF-8; only then (rare: the escape must be in the text) is the value checked whole.
+    if "\\ud" in text or "\\uD" in text:
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise RecordError(f"{where}: a string holds a lone UTF-16 surrogate, which is not a character") from None
+    return value
 
 
 # --- reader -------------------------------------------------------------------------------------

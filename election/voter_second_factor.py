@@ -120,7 +120,7 @@ def use_code(db: Session, election_id: int, credential: str, typed: str, secret_
         raise CastRefused("second_factor_expired", 403)
     if row.attempts >= MAX_ATTEMPTS:
         raise CastRefused("second_factor_locked", 403)
-    cleaned = "".join(ch for ch in typed if ch.isdigit())
+    cleaned = "".join(ch for ch in typed if ch in "0123456789")
     if not hmac.compare_digest(row.code_hash, _code_hash(secret_key, election_id, credential, cleaned)):
         raise CastRefused("second_factor_wrong", 403)
     row.used_at = now

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings
 from sqlalchemy import text
 
 from election.clock import FixedClock
@@ -25,6 +26,13 @@ from election.db import make_engine
 from election.migrate import upgrade
 
 POSTGRES_ADMIN_URL = os.environ.get("STEMBUS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+# In CI the property-based tests draw the same examples every run, so a red build always points at a
+# reproducible input; locally they keep exploring new examples.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 
 def pytest_configure(config: pytest.Config) -> None:

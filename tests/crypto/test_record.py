@@ -254,3 +254,11 @@ def test_an_overlong_board_line_is_refused(tmp_path: Path, monkeypatch: pytest.M
 def test_writer_refuses_floats(tmp_path: Path) -> None:
     with RecordWriter(tmp_path / "rec") as w, pytest.raises(board.BoardError):
         w.write_json("x.json", {"a": 0.5})
+
+
+def test_a_lone_surrogate_escape_is_refused_and_a_pair_is_read():
+    from crypto.record import RecordError, decode_json
+
+    assert decode_json(b'{"a": "\\ud83d\\ude00"}', "board.jsonl line 1") == {"a": "\U0001f600"}
+    with pytest.raises(RecordError, match="lone UTF-16 surrogate"):
+        decode_json(b'{"group": "\\uD800"}', "board.jsonl line 1")

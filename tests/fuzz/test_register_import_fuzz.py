@@ -69,7 +69,9 @@ def _xlsx(header: list[str], rows: list[list[str]]) -> bytes:
 def _cell_for_xlsx(value: str) -> str | int:
     """openpyxl refuses control characters in cells; numbers go in as numbers, like Excel would."""
     cleaned = "".join(c for c in value if c >= " " or c in "\t\n")
-    return int(cleaned) if cleaned.lstrip("-").isdigit() and len(cleaned) < 15 else cleaned
+    digits = cleaned.lstrip("-")
+    # isdigit() also holds for characters such as "¹" that int() does not read: ASCII digits only.
+    return int(cleaned) if digits.isascii() and digits.isdigit() and len(cleaned) < 15 else cleaned
 
 
 def _read(data: bytes, regulation: Regulation | None = None) -> ImportResult | None:
