@@ -150,6 +150,17 @@ def parameters(lang: str, election_uuid: str) -> Any:
     return jsonify(booth_parameters(_identity(election_uuid)))
 
 
+def _posted_credential(identity: ElectionIdentity) -> tuple[str, Any]:
+    """The posted public credential (lower-case hex) and its row, while voting is open; else ``CastRefused``."""
+    body = request.get_json(silent=True)
+    credential = body.get("credential") if isinstance(body, dict) else None
+    open_identity(db(), identity.election_id, _now())
+    if not isinstance(credential, str) or len(credential) != 64 or not set(credential) <= set(_HEX):
+        raise CastRefused("malformed", 400)
+    credential = credential.lower()
+    return credential, listed_credential(db(), identity.election_id, credential)
+
+
 @bp.route("/stem/<election_uuid>/credential", methods=["POST"], defaults={"lang": "nl"})
 @bp.route("/vote/<election_uuid>/credential", methods=["POST"], defaults={"lang": "en"})
 def credential_group(lang: str, election_uuid: str) -> Any:
@@ -158,18 +169,13 @@ def credential_group(lang: str, election_uuid: str) -> Any:
     blocked = _blocked(lang)
     if blocked is not None:
         return blocked
-    body = request.get_json(silent=True)
-    credential = body.get("credential") if isinstance(body, dict) else None
     try:
-        open_identity(db(), identity.election_id, _now())
-        if not isinstance(credential, str) or len(credential) != 64 or not set(credential) <= set(_HEX):
-            raise CastRefused("malformed", 400)
-        row = listed_credential(db(), identity.election_id, credential.lower())
+        credential, row = _posted_credential(identity)
     except CastRefused as exc:
         return _failed(exc, lang)
     from election.voting_codes import group_key
 
-    if counted_ballot_of(db(), identity.election_id, credential.lower()) is not None:
+    if counted_ballot_of(db(), identity.election_id, credential) is not None:
         return _refuse("already_voted", 409, lang)
     election = db().get(Election, identity.election_id)
     return jsonify(
@@ -188,17 +194,12 @@ def second_factor_code(lang: str, election_uuid: str) -> Any:
     blocked = _blocked(lang)
     if blocked is not None:
         return blocked
-    body = request.get_json(silent=True)
-    credential = body.get("credential") if isinstance(body, dict) else None
     try:
-        open_identity(db(), identity.election_id, _now())
+        credential, _ = _posted_credential(identity)
         election = db().get(Election, identity.election_id)
-        if not isinstance(credential, str) or len(credential) != 64 or election is None:
-            raise CastRefused("malformed", 400)
-        if not second_factor.required(election):
+        if election is None or not second_factor.required(election):
             abort(404)
-        listed_credential(db(), identity.election_id, credential.lower())
-        second_factor.send_code(db(), election, credential.lower(), current_app.config["SECRET_KEY"], _now())
+        second_factor.send_code(db(), election, credential, current_app.config["SECRET_KEY"], _now())
     except CastRefused as exc:
         return _failed(exc, lang)
     db().commit()
