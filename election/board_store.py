@@ -20,6 +20,7 @@ from crypto import board as bd
 from election.models.voting import BoardEntry, ElectionIdentity
 
 _LOCK_NAMESPACE = 0x5374_0000  # "St": keeps our advisory locks apart from anyone else's
+_BATCH = 500  # board rows fetched per round trip when streaming the whole board
 
 
 def lock_head(db: Session, election_id: int) -> None:
@@ -83,13 +84,13 @@ def append_entry(
 
 
 def entries(db: Session, election_id: int, *, after: int = -1, limit: int | None = None) -> Iterator[BoardEntry]:
-    """The board in order, from ``after + 1`` on."""
+    """The board in order, from ``after + 1`` on, streamed in batches so a large board never sits in memory."""
     query = (
         select(BoardEntry).where(BoardEntry.election_id == election_id, BoardEntry.seq > after).order_by(BoardEntry.seq)
     )
     if limit is not None:
         query = query.limit(limit)
-    yield from db.scalars(query)
+    yield from db.scalars(query.execution_options(yield_per=_BATCH))
 
 
 def find_by_tracking_code(db: Session, election_id: int, code: str) -> list[BoardEntry]:
@@ -136,15 +137,20 @@ def ballots_per_group(db: Session, election_id: int) -> dict[str, int]:
 def verify_stored_chain(db: Session, election_id: int, election_hash: bytes) -> list[str]:
     """Re-check the stored chain and every payload hash; returns the problems (empty: intact)."""
     problems: list[str] = []
-    rows = list(entries(db, election_id))
-    try:
-        bd.verify_chain((to_entry(r) for r in rows), election_hash)
-    except bd.BoardError as exc:
-        problems.append(str(exc))
-    for row in rows:
+    state = bd.ChainState()
+    chain_broken = False
+    for row in entries(db, election_id):
+        if not chain_broken:
+            try:
+                bd.check_next(state, to_entry(row), election_hash)
+            except bd.BoardError as exc:
+                problems.append(str(exc))
+                chain_broken = True
         payload = row.payload.encode("utf-8")
         is_ballot = row.type == bd.BALLOT
         expected = bd.ballot_hash(payload) if is_ballot else bd.payload_hash(row.type, json.loads(payload))
         if expected.hex() != row.payload_hash:
             problems.append(f"entry {row.seq}: the payload does not match its payload hash")
+    if state.head is None and not chain_broken:
+        problems.append("the board is empty")
     return problems
