@@ -38,6 +38,8 @@ from election import record_checks as rchk
 from election.count_results import group_results
 from election.models import Election, ElectionIdentity, RecordCheck
 from election.models.record import PublishedRecord
+from election.paper_count import confirmed_paper
+from election.paper_voting import PaperTotals
 from election.procedure import Phase, precedes
 from election.record_publication import (
     CountError,
@@ -111,11 +113,35 @@ def _frozen(election: Election, actor: str) -> PublishedRecord | None:
     return record
 
 
-def _results(overview: dict[str, Any]) -> list[Any]:
+def _paper(overview: dict[str, Any], election: Election | None) -> dict[str, PaperTotals]:
+    """A hybrid election's paper totals per group as the record holds them; empty for an online-only one."""
+    tally = overview["tally"]
+    if any("paper" not in t for t in tally.values()):
+        # A record frozen before its overview kept the paper totals: the confirmed counts it was built from.
+        return (confirmed_paper(db(), election) or {}) if election is not None else {}
+    return {
+        gid: PaperTotals(t["paper"]["ballots"], tuple(t["paper"]["counts"]), t["paper"]["invalid"])
+        for gid, t in tally.items()
+        if t["paper"] is not None
+    }
+
+
+def _ballots(overview: dict[str, Any], paper: dict[str, PaperTotals]) -> dict[str, dict[str, int | None]]:
+    """Per group the ballots counted online, on paper (``None`` without a paper count) and in total."""
+    out: dict[str, dict[str, int | None]] = {}
+    for grp in overview["groups"]:
+        online = int(overview["tally"].get(grp["id"], {}).get("ballots", 0))
+        on_paper = paper[grp["id"]].ballots if grp["id"] in paper else None
+        out[grp["id"]] = {"online": online, "paper": on_paper, "total": online + (on_paper or 0)}
+    return out
+
+
+def _results(overview: dict[str, Any], paper: dict[str, PaperTotals]) -> list[Any]:
+    """The result per group from the record: online counts plus paper totals, as for the seats."""
     tally = overview["tally"]
     ballots = {gid: t["ballots"] for gid, t in tally.items()}
     counts = {gid: t["counts"] for gid, t in tally.items()}
-    return group_results(overview["manifest"], ballots, counts, overview["seats"])
+    return group_results(overview["manifest"], ballots, counts, overview["seats"], paper)
 
 
 def _public_url(election_id: int) -> str | None:
@@ -132,6 +158,7 @@ def record_page(election_id: int) -> Any:
     assert member is not None
     record = _frozen(election, member.email)
     overview = overview_of(record) if record is not None and record.destroyed_at is None else None
+    paper = _paper(overview, election) if overview else {}
     job = rchk.latest_check(db(), election.id)
     now = current_app.config["CLOCK"].now()
     report = None
@@ -142,7 +169,9 @@ def record_page(election_id: int) -> Any:
         election=election,
         record=record,
         overview=overview,
-        results=_results(overview) if overview else [],
+        results=_results(overview, paper) if overview else [],
+        ballots=_ballots(overview, paper) if overview else {},
+        hybrid=bool(paper),
         job=job,
         job_status=rchk.status(job, now) if job is not None else None,
         report=report,
@@ -270,11 +299,14 @@ def record_page_public(election_uuid: str) -> Any:
     record, name = _published(election_uuid)
     election = db().get(Election, record.election_id)
     overview = overview_of(record)
+    paper = _paper(overview, election)
     return render_template(
         "auditor/public_record.html",
         election=election,
         record=record,
         overview=overview,
+        ballots=_ballots(overview, paper),
+        hybrid=bool(paper),
         election_uuid=election_uuid,
         file_name=name,
     )

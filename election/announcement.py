@@ -2,7 +2,8 @@
 
 WOR art. 9 lid 2 sub a gives every union with members in the company the right to submit lists,
 so the invitation can never be skipped: :func:`send_union_invitations` queues one e-mail with the
-letter as PDF per union that has an address, and names the unions that must get a paper letter.
+letter as PDF per union that has an address, and names the unions that must get a paper letter. A
+union has no language of its own, so its e-mail and letter come in Dutch and English, Dutch first.
 """
 
 from __future__ import annotations
@@ -151,15 +152,53 @@ def invitation_filename(invitation: UnionInvitationContext, locale: str) -> str:
     return f"{stem}-{invitation.announcement.election_id}-{invitation.union_id}.pdf"
 
 
-def send_union_invitations(
-    db: Session, election: Election, timeline: Timeline | None = None, locale: str = "nl", *, contact: str | None = None
-) -> InvitationOutcome:
-    """Queue the invitation (PDF attached) to every union with an e-mail address, in ``locale``.
+# A union is an organisation without a language of its own: it gets the letter in both languages.
+INVITATION_LANGUAGES = ("nl", "en")
 
-    Idempotent: the dedupe key is election + union + a fingerprint of the letter's facts, so a
-    second call queues nothing new unless the timetable or the union's address changed (then
-    the union gets the new letter). Unions without an e-mail address are returned in
-    ``paper_letters``: the committee must post those. Runs in the caller's transaction.
+
+def _invitation_text(election: Election, union: TradeUnion, announcement: AnnouncementContext, locale: str) -> str:
+    """The text of the invitation e-mail in ``locale``."""
+    with force_locale(locale):
+        return str(
+            _(
+                "Dear %(union)s,\n\nThe election committee of %(organisation)s invites your union to submit "
+                "candidate lists for the works council election. Union lists must reach the committee no later "
+                "than %(deadline)s. The attached letter sets out the conditions and the timetable.\n\n"
+                "The election committee",
+                union=union.name,
+                organisation=election.organisation,
+                deadline=format_date(announcement.date("union_lists_deadline"), "long"),
+            )
+        )
+
+
+def bilingual_invitation_mail(
+    election: Election, union: TradeUnion, announcement: AnnouncementContext
+) -> tuple[str, str]:
+    """Subject and text of the invitation e-mail in Dutch, then English (a union has no language of its own).
+
+    The subject names the organisation once, so it stays one short line however long the name is.
+    """
+    titles = []
+    for locale in INVITATION_LANGUAGES:
+        with force_locale(locale):
+            titles.append(str(_("Invitation to submit candidate lists")))
+    subject = f"{' / '.join(titles)}: {election.organisation}"
+    texts = [_invitation_text(election, union, announcement, locale) for locale in INVITATION_LANGUAGES]
+    return subject, "\n\n-----\n\n".join(texts)
+
+
+def send_union_invitations(
+    db: Session, election: Election, timeline: Timeline | None = None, *, contact: str | None = None
+) -> InvitationOutcome:
+    """Queue the invitation to every union with an e-mail address, in Dutch and English (Dutch first).
+
+    The union register holds no language for a union, so the e-mail carries both texts and the
+    letter is attached as PDF in both languages. Idempotent: the dedupe key is election + union + a
+    fingerprint of the letter's facts, so a second call queues nothing new unless the timetable or
+    the union's address changed (then the union gets the new letter). Unions without an e-mail
+    address are returned in ``paper_letters``: the committee must post those. Runs in the caller's
+    transaction.
     """
     announcement = announcement_context(db, election, timeline, contact=contact)
     queued: list[TradeUnion] = []
@@ -174,19 +213,15 @@ def send_union_invitations(
         if db.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)) is not None:
             already.append(union)
             continue
-        with force_locale(locale):
-            subject = _("Invitation to submit candidate lists: works council election %(organisation)s",
-                        organisation=election.organisation)
-            text = _(
-                "Dear %(union)s,\n\nThe election committee of %(organisation)s invites your union to submit "
-                "candidate lists for the works council election. Union lists must reach the committee no later "
-                "than %(deadline)s. The attached letter sets out the conditions and the timetable.\n\n"
-                "The election committee",
-                union=union.name,
-                organisation=election.organisation,
-                deadline=format_date(announcement.date("union_lists_deadline"), "long"),
+        subject, text = bilingual_invitation_mail(election, union, announcement)
+        letters = [
+            Attachment(
+                invitation_filename(invitation, locale),
+                "application/pdf",
+                render_pdf("union_invitation", invitation, locale),
             )
-        pdf = render_pdf("union_invitation", invitation, locale)
+            for locale in INVITATION_LANGUAGES
+        ]
         queue_message(
             db,
             dedupe_key=key,
@@ -194,9 +229,43 @@ def send_union_invitations(
             subject=subject,
             text=text,
             kind="union_invitation",
-            language=locale,
+            language=INVITATION_LANGUAGES[0],
             election_id=election.id,
-            attachments=[Attachment(invitation_filename(invitation, locale), "application/pdf", pdf)],
+            attachments=letters,
         )
         queued.append(union)
     return InvitationOutcome(tuple(queued), tuple(already), tuple(paper))
+
+
+def queue_union_link_mail(db: Session, election: Election, union: TradeUnion, url: str) -> OutboxMessage:
+    """Queue the e-mail that gives ``union`` its personal link to submit lists, in Dutch and English.
+
+    Like the invitation it follows no committee member's language: Dutch first, then English. The
+    link lets the union submit, so the message is sensitive (its body is dropped once sent).
+    """
+    titles, texts = [], []
+    for locale in INVITATION_LANGUAGES:
+        with force_locale(locale):
+            titles.append(str(_("Your link to submit candidate lists")))
+            texts.append(
+                str(
+                    _(
+                        "Dear %(union)s,\n\nWith this personal link your union submits its candidate lists for the "
+                        "works council election of %(org)s:\n\n%(url)s\n\nThe election committee",
+                        union=union.name,
+                        org=election.organisation,
+                        url=url,
+                    )
+                )
+            )
+    return queue_message(
+        db,
+        dedupe_key=f"union-link:{election.id}:{union.id}:{url[-12:]}",
+        recipient=union.email or "",
+        subject=f"{' / '.join(titles)}: {election.organisation}",
+        text="\n\n-----\n\n".join(texts),
+        kind="union_link",
+        language=INVITATION_LANGUAGES[0],
+        election_id=election.id,
+        sensitive=True,
+    )

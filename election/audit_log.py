@@ -41,14 +41,25 @@ def entry_hash(
 
 
 def record(session: Session, actor: str, action: str, election_id: int | None = None, **details: Any) -> AuditEntry:
-    """Append one committee action to the log inside the caller's transaction."""
+    """Append one committee action to the log inside the caller's transaction, stamped by the wall clock."""
+    return record_at(session, datetime.now(UTC), actor, action, election_id, **details)
+
+
+def record_at(
+    session: Session, at: datetime, actor: str, action: str, election_id: int | None = None, **details: Any
+) -> AuditEntry:
+    """Append one committee action that happened ``at`` (the application's clock) to the log.
+
+    Callers that have the moment of the action use this: the official report shows those times
+    for the steps of the procedure, so they must follow the application's clock, not the server's.
+    """
     if session.get_bind().dialect.name == "postgresql":
         # Serialise appenders so two workers cannot both extend the same head.
         session.execute(text("SELECT pg_advisory_xact_lock(4242)"))
     last = session.execute(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).scalar_one_or_none()
     seq = (last.seq + 1) if last else 1
     prev = last.entry_hash if last else GENESIS
-    at = datetime.now(UTC).replace(microsecond=0)
+    at = as_utc(at).replace(microsecond=0)
     body = _canonical(details)
     entry = AuditEntry(
         seq=seq,

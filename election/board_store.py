@@ -83,6 +83,34 @@ def append_entry(
     return row
 
 
+def retire_credential(
+    db: Session,
+    identity: ElectionIdentity,
+    entry_type: str,
+    payload: Any,
+    credential: str,
+    group_key: str,
+    now: datetime,
+) -> BoardEntry:
+    """Take a public credential out of use on the board: append ``entry_type`` in the credential's slot.
+
+    The entry (``credential_revoked`` for a replaced code, ``credential_disabled`` after a paper
+    vote) claims the credential's place in the unique ``(election, counted_credential)`` constraint,
+    the place its ballot would take: a ballot under that credential and its retirement cannot both
+    be stored. The caller catches ``IntegrityError`` (inside a savepoint) and decides what it means.
+    """
+    return append_entry(
+        db,
+        identity,
+        entry_type,
+        bd.payload_hash(entry_type, payload),
+        payload,
+        now,
+        group_key=group_key,
+        counted_credential=credential,
+    )
+
+
 def entries(db: Session, election_id: int, *, after: int = -1, limit: int | None = None) -> Iterator[BoardEntry]:
     """The board in order, from ``after + 1`` on, streamed in batches so a large board never sits in memory."""
     query = (

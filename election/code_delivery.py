@@ -129,11 +129,19 @@ def _window(election: Election) -> tuple[datetime, datetime]:
 
 
 def queue_code_mail(
-    db: Session, election: Election, person: RegisterPerson, actor: str, now: datetime, link_for: LinkFor
+    db: Session,
+    election: Election,
+    person: RegisterPerson,
+    actor: str,
+    now: datetime,
+    link_for: LinkFor,
+    *,
+    recipient: str | None = None,
 ) -> CodeDelivery:
     """Queue an e-mail that will carry a fresh code for ``person`` (minted when it is sent).
 
-    Raises ``InvalidRecipient`` when the register's address cannot receive mail.
+    It goes to ``recipient`` when given (an address the committee corrected), else to the
+    register's address. Raises ``InvalidRecipient`` when that address cannot receive mail.
     """
     group = db.get(ElectoralGroup, person.electoral_group_id) if person.electoral_group_id else None
     language = language_of(person)
@@ -151,7 +159,7 @@ def queue_code_mail(
     row = queue_message(
         db,
         dedupe_key=f"voting-code:{election.id}:{person.id}:{earlier + 1}",
-        recipient=person.email,
+        recipient=recipient or person.email,
         subject=mail.subject,
         text=mail.text,
         kind=MAIL_KIND,
@@ -204,6 +212,45 @@ def issue_for_delivery(db: Session, election: Election, actor: str, now: datetim
         db, actor, "voting_codes_queued", election.id, issued=len(new_people), queued=queued, need_letter=need_letter
     )
     return IssueOutcome(len(new_people), queued, need_letter)
+
+
+def resend_code_mail(
+    db: Session,
+    election: Election,
+    person: RegisterPerson,
+    actor: str,
+    now: datetime,
+    link_for: LinkFor,
+    *,
+    recipient: str | None = None,
+) -> CodeDelivery:
+    """Take the voter's code out of use at once and queue an e-mail with a new one, minted when it is sent.
+
+    For a voter whose code e-mail bounced or failed, optionally to an address the committee
+    corrected. The voter's public credential is replaced now by one whose code is drawn and
+    dropped unseen, so the earlier code stops working at once and nobody holds a working code until
+    the e-mail is handed over (:func:`voting_code_body` mints it then); this later delivery also
+    supersedes any e-mail still queued. Refused (``MintRefused``) once voting has opened, in
+    offline mode, or when the voter holds no code; ``InvalidRecipient`` when the address cannot
+    receive mail. Either way nothing is changed (the caller rolls back).
+    """
+    identity = _identity_for_minting(db, election.id)
+    credential = _live_credential(db, election.id, person.id)
+    if credential is None or person.election_id != election.id:
+        raise MintRefused("no_code")
+    delivery = queue_code_mail(db, election, person, actor, now, link_for, recipient=recipient)
+    _mint(identity, credential, now)  # the drawn code is dropped here: it can reach nobody
+    audit_log.record_at(
+        db,
+        now,
+        actor,
+        "voting_code_mail_resent",
+        election.id,
+        person=person.id,
+        delivery=delivery.id,
+        corrected_address=recipient is not None,
+    )
+    return delivery
 
 
 def _superseded(db: Session, delivery: CodeDelivery) -> bool:

@@ -30,7 +30,7 @@ from crypto import board as bd
 from crypto.credential_book import REASONS, addition_payload, revocation_payload
 from crypto.credentials import derive_credential, generate_code
 from election import audit_log
-from election.board_store import append_entry, counted_ballot_of, lock_head
+from election.board_store import append_entry, counted_ballot_of, lock_head, retire_credential
 from election.casting import CastRefused, open_identity
 from election.models import Election, ElectoralGroup, RegisterPerson
 from election.models.voting import CredentialHolder, ElectionIdentity, VotingCredential
@@ -198,16 +198,7 @@ def _publish(
                 lock_head(db, identity.election_id)
                 old.revoked, old.revoked_at = True, now
                 _store_new(db, identity, person, group, public, now)
-                entry = append_entry(
-                    db,
-                    identity,
-                    bd.CREDENTIAL_REVOKED,
-                    bd.payload_hash(bd.CREDENTIAL_REVOKED, revoked),
-                    revoked,
-                    now,
-                    group_key=gid,
-                    counted_credential=old.credential,
-                )
+                entry = retire_credential(db, identity, bd.CREDENTIAL_REVOKED, revoked, old.credential, gid, now)
                 append_entry(
                     db,
                     identity,

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from crypto import board as bd
 from election import audit_log
-from election.board_store import append_entry, counted_ballot_of
+from election.board_store import counted_ballot_of, retire_credential
 from election.casting import CastRefused, open_identity
 from election.models import Election, ElectoralGroup, RegisterPerson
 from election.models.paper import PaperVote
@@ -168,15 +168,8 @@ def mark_voted_on_paper(db: Session, election: Election, person_id: int, actor: 
     for _ in range(_APPEND_ATTEMPTS):
         try:
             with db.begin_nested():
-                entry = append_entry(
-                    db,
-                    identity,
-                    bd.CREDENTIAL_DISABLED,
-                    bd.payload_hash(bd.CREDENTIAL_DISABLED, payload),
-                    payload,
-                    now,
-                    group_key=gid,
-                    counted_credential=credential.credential,
+                entry = retire_credential(
+                    db, identity, bd.CREDENTIAL_DISABLED, payload, credential.credential, gid, now
                 )
                 mark = PaperVote(
                     election_id=election.id,

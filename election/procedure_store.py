@@ -254,7 +254,9 @@ def _apply_extension(db: Session, election: Election, pending: PendingAction, ac
     new_close = datetime.fromisoformat(json.loads(pending.params)["closes"])
     _check_extension(election, new_close, now)  # again: voting may have closed meanwhile
     election.voting_extended_until = new_close
-    audit_log.record(db, actor, "voting_extended", election.id, closes=new_close.isoformat(), pending=pending.id)
+    audit_log.record_at(
+        db, now, actor, "voting_extended", election.id, closes=new_close.isoformat(), pending=pending.id
+    )
 
 
 def confirm(db: Session, pending: PendingAction, member: CommitteeMember, now: datetime, today: date) -> None:
@@ -269,7 +271,7 @@ def confirm(db: Session, pending: PendingAction, member: CommitteeMember, now: d
     election = db.get(Election, pending.election_id)
     assert election is not None
     if pending.action == POSTPONE:
-        _apply_postponement(db, election, pending, member.email, today)
+        _apply_postponement(db, election, pending, member.email, today, now)
     elif pending.action == EXTEND_VOTING:
         _apply_extension(db, election, pending, member.email, now)
     elif pending.action == ISSUE_VOTING_CODES:
@@ -315,17 +317,20 @@ def apply_step(db: Session, election: Election, target: Phase, actor: str, now: 
             "another committee member changed the phase at the same moment", basis="procedure order", code="moved_on"
         )
     election.phase = target.value
-    audit_log.record(db, actor, "phase_changed", election.id, phase_from=current, phase_to=target.value)
+    audit_log.record_at(db, now, actor, "phase_changed", election.id, phase_from=current, phase_to=target.value)
     for effect in EFFECTS.get(target, []):
         effect(db, election, actor, now)
 
 
-def _apply_postponement(db: Session, election: Election, pending: PendingAction, actor: str, today: date) -> None:
+def _apply_postponement(
+    db: Session, election: Election, pending: PendingAction, actor: str, today: date, now: datetime
+) -> None:
     new_day = date.fromisoformat(json.loads(pending.params)["voting_day"])
     result = postpone(Phase(election.phase), timeline_of(election, today), new_day, pending.reason or "", today)
     election.voting_day = new_day
-    audit_log.record(
+    audit_log.record_at(
         db,
+        now,
         actor,
         "voting_day_postponed",
         election.id,

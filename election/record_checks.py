@@ -7,21 +7,15 @@ independent verifier, run by the auditor on their own machine, is the authority.
 **Why a job row, a thread and a heartbeat.** Verifying a large record takes minutes, longer than a
 request may (gunicorn recycles a worker after 60 s). So a request only files a ``RecordCheck`` row
 and claims it; the claiming process verifies in a daemon thread, writing its stage, progress and a
-heartbeat to that row, and the page polls a small JSON status view. Under gunicorn with several
-workers any worker may answer a poll; all of them read the same row. The claim is a conditional
-UPDATE, so exactly one process runs a job. If the running process dies (a worker recycled or
-killed mid-run), its heartbeat stops; once it is older than ``stale_after`` the next poll, in
-whichever worker serves it, claims the job again with a new token and starts over, and the old
-runner, should it still be alive, stops at its next write because its token no longer matches.
-No extra service is needed. The thread verifies in one process (``jobs=1``): forking a process
-pool from a threaded web worker is unsafe, and the web server must keep serving.
+heartbeat to that row, and the page polls a small JSON status view (:mod:`election.background_jobs`
+explains the claim and the take-over of a job whose process died; a check taken over starts over).
+The thread verifies in one process (``jobs=1``): forking a process pool from a threaded web worker
+is unsafe, and the web server must keep serving.
 """
 
 from __future__ import annotations
 
 import json
-import logging
-import secrets
 import tempfile
 import threading
 import time
@@ -30,7 +24,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto import record as rc
@@ -39,23 +33,21 @@ from crypto.record_schema import RecordError
 from crypto.verifier import DEFAULT_CHUNK, check_board, check_setup
 from crypto.verify_report import Report
 from election import audit_log
-from election.clock import Clock, as_utc
+from election import background_jobs as jobs
+from election.clock import Clock
 from election.models import Election
 from election.models.record import PublishedRecord, RecordCheck
 from election.record_publication import record_of, write_record
 
-log = logging.getLogger(__name__)
-
 STALE_AFTER = timedelta(seconds=60)
-HEARTBEAT_SECONDS = 5.0
 PROGRESS_SECONDS = 0.5
 STAGES = ("queued", "starting", "reading", "setup", "board", "tally", "done")
 
 Progress = Callable[[str, int], None]
 
 
-class CheckLost(Exception):
-    """Another process took the job over (this one's heartbeat was seen as stale)."""
+# Another process took the job over (this one's heartbeat was seen as stale).
+CheckLost = jobs.JobLost
 
 
 # --- the checks themselves --------------------------------------------------------------------------
@@ -109,7 +101,7 @@ def verify_with_progress(path: str | Path, progress: Progress, *, jobs: int = 1)
 
 def is_stale(job: RecordCheck, now: datetime, stale_after: timedelta = STALE_AFTER) -> bool:
     """A running job whose runner has not been heard of for ``stale_after``."""
-    return job.status == "running" and (job.heartbeat_at is None or as_utc(job.heartbeat_at) < now - stale_after)
+    return jobs.is_stale(job, now, stale_after)
 
 
 def latest_check(db: Session, election_id: int) -> RecordCheck | None:
@@ -147,60 +139,14 @@ def claim(
     """Take the job for this process: a queued one, or a running one whose runner fell silent.
 
     Returns the claim token, or ``None`` when another process holds the job or it has finished.
+    A check taken over starts from the beginning.
     """
-    token = secrets.token_hex(16)
-    with factory() as db:
-        result = db.execute(
-            update(RecordCheck)
-            .where(
-                RecordCheck.id == job_id,
-                or_(
-                    RecordCheck.status == "queued",
-                    (RecordCheck.status == "running")
-                    & (RecordCheck.heartbeat_at.is_(None) | (RecordCheck.heartbeat_at < now - stale_after)),
-                ),
-            )
-            .values(
-                status="running",
-                claim_token=token,
-                heartbeat_at=now,
-                attempts=RecordCheck.attempts + 1,
-                stage="starting",
-                done=0,
-            )
-        )
-        db.commit()
-        return token if result.rowcount == 1 else None  # type: ignore[attr-defined]
+    return jobs.claim(factory, RecordCheck, job_id, now, stale_after, stage="starting", done=0)
 
 
 def _write(factory: sessionmaker[Session], job_id: int, token: str, **values: Any) -> None:
     """Update the job row only while this process still holds it."""
-    with factory() as db:
-        result = db.execute(
-            update(RecordCheck).where(RecordCheck.id == job_id, RecordCheck.claim_token == token).values(**values)
-        )
-        db.commit()
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise CheckLost(job_id)
-
-
-class _Heartbeat(threading.Thread):
-    """Refreshes the job's heartbeat while the runner works (also through long silent stages)."""
-
-    def __init__(self, factory: sessionmaker[Session], job_id: int, token: str, clock: Clock) -> None:
-        super().__init__(name=f"record-check-{job_id}-heartbeat", daemon=True)
-        self.factory, self.job_id, self.token, self.clock = factory, job_id, token, clock
-        self.stopped = threading.Event()
-
-    def run(self) -> None:
-        while not self.stopped.wait(HEARTBEAT_SECONDS):
-            try:
-                _write(self.factory, self.job_id, self.token, heartbeat_at=self.clock.now())
-            except CheckLost:
-                return
-            except Exception:
-                # A missed heartbeat only makes the job look stale sooner.
-                log.warning("record check %s: heartbeat not written", self.job_id)
+    jobs.write(factory, RecordCheck, job_id, token, **values)
 
 
 def run_claimed(factory: sessionmaker[Session], job_id: int, token: str, clock: Clock) -> None:
@@ -209,7 +155,7 @@ def run_claimed(factory: sessionmaker[Session], job_id: int, token: str, clock: 
     Never raises: a failure is written to the job (``failed`` with the reason); a job taken over
     by another process is left to that process.
     """
-    heartbeat = _Heartbeat(factory, job_id, token, clock)
+    heartbeat = jobs.Heartbeat(factory, RecordCheck, job_id, token, clock)
     heartbeat.start()
     try:
         _run(factory, job_id, token, clock)
@@ -285,11 +231,7 @@ def start(factory: sessionmaker[Session], job_id: int, clock: Clock) -> threadin
     token = claim(factory, job_id, clock.now())
     if token is None:
         return None
-    thread = threading.Thread(
-        target=run_claimed, args=(factory, job_id, token, clock), name=f"record-check-{job_id}", daemon=True
-    )
-    thread.start()
-    return thread
+    return jobs.run_in_thread(f"record-check-{job_id}", lambda: run_claimed(factory, job_id, token, clock))
 
 
 def status(job: RecordCheck, now: datetime) -> dict[str, Any]:

@@ -229,7 +229,8 @@ def _overview(files: Path) -> tuple[dict[str, Any], int]:
     Keys: ``election``, ``hashes`` (manifest and election hash recomputed from the files),
     ``committee`` (threshold, joint key, members' verification keys), ``groups`` (register count and
     published credentials per group), ``board`` (entries per type and head), ``manifest``,
-    ``tally`` (ballots and counts per group), ``seats`` (the allocation per group) and ``files``.
+    ``tally`` (online ballots and counts per group, and ``paper``: the group's paper totals in a hybrid
+    election, else ``None``), ``seats`` (the allocation per group) and ``files``.
     """
     with rc.RecordReader(files) as reader:
         manifest = reader.manifest()
@@ -264,7 +265,14 @@ def _overview(files: Path) -> tuple[dict[str, Any], int]:
         ],
         "board": {"entries": entries, "per_type": per_type, "head": tally.board_head.hex()},
         "manifest": manifest.raw,
-        "tally": {t.group: {"ballots": t.ballots, "counts": list(t.counts)} for t in tally.groups},
+        "tally": {
+            t.group: {
+                "ballots": t.ballots,
+                "counts": list(t.counts),
+                "paper": t.paper.to_dict() if t.paper is not None else None,
+            }
+            for t in tally.groups
+        },
         "seats": {"groups": [{"id": s.group, "output": s.output} for s in seats]},
         "files": [vars(f) for f in _file_facts(files)],
     }

@@ -3,10 +3,11 @@
 Domain 2.7 and 8 item 22: the result is announced to the employer, staff, candidates and unions;
 the elected get a result letter, the others a thank-you letter that names their place among the
 reserves (opvolgers), the succession order for vacancies during the term. Each batch is one PDF for
-the committee to print; :func:`send_result_mails` queues the same wording by e-mail to every
-candidate with an address, the announcement to every person in the register with an address, and
-the announcement as PDF to every union with an address. Queueing is idempotent (one dedupe key per
-recipient), so the step can be repeated after the register or an address was corrected.
+the committee to print; the same wording goes by e-mail to every candidate with an address, the
+announcement to every person in the register with an address, and the announcement as PDF to every
+union with an address. :mod:`election.result_mailing` queues those e-mails in the background, in
+batches. Queueing is idempotent (one dedupe key per recipient), so the step can be repeated after
+the register or an address was corrected, and an interrupted run can be resumed.
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ from datetime import date, datetime
 
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from election import audit_log
 from election.clock import AMSTERDAM
 from election.documents import render_pdf
 from election.mail import Attachment, InvalidRecipient, queue_message
@@ -89,17 +89,6 @@ class AnnouncementContext:
         """The day the result was announced (None while it has not been)."""
         at = self.report.announced_at
         return at.astimezone(AMSTERDAM).date() if at is not None else None
-
-
-@dataclass(frozen=True)
-class MailOutcome:
-    """What :func:`send_result_mails` queued, and who must get a letter by post."""
-
-    candidates: int
-    candidates_by_post: int
-    staff: int
-    unions: int
-    unions_by_post: int
 
 
 def _long(day: date | None) -> str:
@@ -257,23 +246,20 @@ def _letter_mail(letter: ResultLetter, ctx: LettersContext) -> tuple[str, str]:
     return str(subject), "\n\n".join(str(x) for x in body)
 
 
-def send_result_mails(
+def queue_candidate_letters(
     db: Session,
     election: Election,
     report: OfficialReport,
     *,
-    actor: str,
     now: datetime,
     page_url: str | None = None,
     contact: str | None = None,
-) -> MailOutcome:
-    """Queue the result letters, the announcement to staff and to the unions (after the announcement only).
+) -> dict[str, int]:
+    """Queue the result letter to every candidate with an address, each in their own language.
 
-    Raises :class:`MailRefused` ``not_announced`` before the step to RESULT_ANNOUNCED. Candidates,
-    staff and unions without an address are counted, not skipped silently: the committee posts those.
+    Returns ``candidates`` (queued, now or earlier: one dedupe key per candidacy) and
+    ``candidates_by_post`` (no usable address: the committee posts those letters).
     """
-    if report.announced_at is None:
-        raise MailRefused("not_announced")
     candidates = by_post = 0
     for elected in (True, False):
         ctx = letters_context(db, report, elected, page_url=page_url, contact=contact)
@@ -288,21 +274,14 @@ def send_result_mails(
                 candidates += 1
             else:
                 by_post += 1
-    announcement = AnnouncementContext(report, page_url, contact)
-    staff = 0
-    people = db.scalars(
-        select(RegisterPerson).where(RegisterPerson.election_id == election.id, RegisterPerson.email != "")
-    )
-    texts: dict[str, tuple[str, str]] = {}
-    for person in people:
-        language = person.language if person.language in LANGUAGES else "nl"
-        if language not in texts:
-            with force_locale(language):
-                texts[language] = announcement_text(announcement)
-        subject, text = texts[language]
-        key = f"result-announcement:{election.id}:person:{person.id}"
-        staff += _queue(db, key, person.email, subject, text, "result_announcement", language, election.id, now)
-    unions = unions_by_post = 0
+    return {"candidates": candidates, "candidates_by_post": by_post}
+
+
+def queue_union_announcements(
+    db: Session, election: Election, announcement: AnnouncementContext, *, now: datetime
+) -> dict[str, int]:
+    """Queue the announcement with its PDF to every union with an address; count those to post."""
+    unions = by_post = 0
     union_rows = list(db.scalars(select(TradeUnion).where(TradeUnion.election_id == election.id)))
     if union_rows:
         pdf = render_pdf("result_announcement", announcement, "nl")
@@ -316,10 +295,54 @@ def send_result_mails(
             ):
                 unions += 1
             else:
-                unions_by_post += 1
-    outcome = MailOutcome(candidates, by_post, staff, unions, unions_by_post)
-    audit_log.record(db, actor, "result_mails_queued", election.id, **outcome.__dict__)
-    return outcome
+                by_post += 1
+    return {"unions": unions, "unions_by_post": by_post}
+
+
+def _staff_query(election_id: int):  # type: ignore[no-untyped-def]
+    return select(RegisterPerson).where(RegisterPerson.election_id == election_id, RegisterPerson.email != "")
+
+
+def staff_to_announce(db: Session, election_id: int) -> int:
+    """How many people in the register have an e-mail address for the announcement."""
+    return int(db.scalar(select(func.count()).select_from(_staff_query(election_id).subquery())) or 0)
+
+
+def next_staff(db: Session, election_id: int, after_person_id: int, limit: int) -> list[RegisterPerson]:
+    """The next ``limit`` people with an address after ``after_person_id``, in register order (by id)."""
+    query = _staff_query(election_id).where(RegisterPerson.id > after_person_id).order_by(RegisterPerson.id)
+    return list(db.scalars(query.limit(limit)))
+
+
+def announcement_texts(announcement: AnnouncementContext) -> dict[str, tuple[str, str]]:
+    """Subject and text of the announcement e-mail in every language a register person may read."""
+    texts = {}
+    for language in LANGUAGES:
+        with force_locale(language):
+            texts[language] = announcement_text(announcement)
+    return texts
+
+
+def queue_staff_announcements(
+    db: Session,
+    election_id: int,
+    texts: dict[str, tuple[str, str]],
+    people: list[RegisterPerson],
+    *,
+    now: datetime,
+) -> int:
+    """Queue the announcement to each of ``people`` in their language, once per person; return how many.
+
+    One dedupe key per person: a person queued before (an earlier or interrupted run) is counted
+    and not queued again. A person whose address cannot receive mail is not counted.
+    """
+    queued = 0
+    for person in people:
+        language = person.language if person.language in LANGUAGES else "nl"
+        subject, text = texts[language]
+        key = f"result-announcement:{election_id}:person:{person.id}"
+        queued += _queue(db, key, person.email, subject, text, "result_announcement", language, election_id, now)
+    return queued
 
 
 def _queue(

@@ -120,8 +120,9 @@ def file_objection(
     )
     db.add(objection)
     db.flush()
-    audit_log.record(
+    audit_log.record_at(
         db,
+        now,
         entered_by.email if entered_by is not None else objector,
         "result_objection_filed",
         election.id,
@@ -170,8 +171,14 @@ def decide_objection(
     if done.rowcount != 1:  # type: ignore[attr-defined]
         raise ObjectionRefused("decided")
     db.refresh(objection)
-    audit_log.record(
-        db, actor, "result_objection_decided", objection.election_id, objection=objection.id, decision=decision
+    audit_log.record_at(
+        db,
+        now,
+        actor,
+        "result_objection_decided",
+        objection.election_id,
+        objection=objection.id,
+        decision=decision,
     )
     _tell_objector(db, objection, now)
 

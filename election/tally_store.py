@@ -108,7 +108,7 @@ def close_and_tally(db: Session, election: Election, actor: str, now: datetime) 
     )
     db.add(count)
     db.flush()
-    audit_log.record(db, actor, "board_closed", election.id, board_head=board_head, ballots=close["ballots"])
+    audit_log.record_at(db, now, actor, "board_closed", election.id, board_head=board_head, ballots=close["ballots"])
     return count
 
 
@@ -247,7 +247,7 @@ def submit_decryption_share(
     )
     db.add(row)
     db.flush()
-    audit_log.record(db, member.email, "decryption_shares_submitted", election.id, trustee=j)
+    audit_log.record_at(db, now, member.email, "decryption_shares_submitted", election.id, trustee=j)
     _try_count(db, election, count, ceremony)
     _try_result(db, election, count, member.email, now)
     return row
@@ -329,7 +329,7 @@ def fix_lot_seed(db: Session, election: Election, member: CommitteeMember, text:
     count.lot_fixed_by = member.email
     count.lot_fixed_at = now
     db.flush()
-    audit_log.record(db, member.email, "lot_seed_fixed", election.id, lot_text=text, lot_seed=count.lot_seed)
+    audit_log.record_at(db, now, member.email, "lot_seed_fixed", election.id, lot_text=text, lot_seed=count.lot_seed)
     _try_result(db, election, count, member.email, now)
     return count
 
@@ -382,7 +382,7 @@ def _try_result(db: Session, election: Election, count: ElectionCount, actor: st
     count.seats = vc.canonical(seats)
     count.result_at = now
     db.flush()
-    audit_log.record(db, actor, "result_published", election.id, board_head=head_hash(db, election.id))
+    audit_log.record_at(db, now, actor, "result_published", election.id, board_head=head_hash(db, election.id))
 
 
 def tally_json(db: Session, election: Election) -> dict[str, Any]:

@@ -2,7 +2,9 @@
 
 Counted from the bulletin board: a ballot is counted under one credential, and the board's unique
 constraint allows one per credential, so the number of ``ballot`` entries of a group is the number
-of its voters who voted online. "Who has voted" links a register person (through the committee's
+of its voters who voted online. In a hybrid election the voters the committee marked as having voted
+on paper (:mod:`election.paper_marks`) count too, shown apart from the online voters; a mark takes the
+credential's slot on the board, so nobody counts twice. "Who has voted" links a register person (through the committee's
 private :class:`~election.models.voting.CredentialHolder`) to the fact that a ballot was counted
 under their credential; it reads no ballot, tracking code or choice.
 
@@ -23,6 +25,7 @@ from crypto import board as bd
 from election.board_store import ballots_per_group
 from election.models import Election, RegisterPerson
 from election.models.voting import BoardEntry, CredentialHolder, VotingCredential
+from election.paper_marks import paper_marks_per_group
 from election.voting_codes import identity_of, manifest_of, register_count
 
 # The regulation profile has no setting for this; five keeps a group's turnout from pointing at
@@ -32,11 +35,17 @@ MIN_GROUP_SIZE = 5
 
 @dataclass(frozen=True)
 class GroupTurnout:
-    """How many of a group's voters have voted."""
+    """How many of a group's voters have voted: online, on paper (hybrid election) and together."""
 
     name: str
     eligible: int
-    voted: int
+    online: int
+    paper: int = 0
+
+    @property
+    def voted(self) -> int:
+        """Voters who have voted, online and on paper together."""
+        return self.online + self.paper
 
     @property
     def percent(self) -> float:
@@ -69,12 +78,10 @@ def break_down(
         smallest = min(shown, key=lambda g: (g.eligible, g.name))
         shown.remove(smallest)
         small.append(smallest)
-    total = GroupTurnout(total_name, sum(g.eligible for g in groups), sum(g.voted for g in groups))
+    total = _together(total_name, groups)
     if not shown:
         return Turnout(total, (), None, tuple(g.name for g in groups))
-    combined = (
-        GroupTurnout(combined_name, sum(g.eligible for g in small), sum(g.voted for g in small)) if small else None
-    )
+    combined = _together(combined_name, small) if small else None
     order = {g.name: i for i, g in enumerate(groups)}
     return Turnout(
         total,
@@ -84,17 +91,24 @@ def break_down(
     )
 
 
+def _together(name: str, groups: Sequence[GroupTurnout]) -> GroupTurnout:
+    return GroupTurnout(
+        name, sum(g.eligible for g in groups), sum(g.online for g in groups), sum(g.paper for g in groups)
+    )
+
+
 def group_turnouts(db: Session, election: Election) -> list[GroupTurnout] | None:
-    """Every voting group's voters and online ballots, in manifest order; None before voting opened."""
+    """Every voting group's voters, online ballots and paper marks, in manifest order; None before voting opened."""
     identity = identity_of(db, election.id)
     if identity is None or identity.opened_at is None:
         return None
     ballots = ballots_per_group(db, election.id)
+    marks = paper_marks_per_group(db, election.id)
     out = []
     for group in manifest_of(identity)["groups"]:
-        voted = ballots.get(group["id"], 0)
+        online, paper = ballots.get(group["id"], 0), marks.get(group["id"], 0)
         eligible = register_count(db, election.id, int(group["id"][1:]))
-        out.append(GroupTurnout(group["name"], max(eligible, voted), voted))
+        out.append(GroupTurnout(group["name"], max(eligible, online + paper), online, paper))
     return out
 
 

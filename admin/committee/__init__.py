@@ -18,6 +18,7 @@ from admin.committee import (  # noqa: E402,F401  (views on bp)
     paper_voting,
     procedure,
     register,
+    result_mailing,
     results,
     turnout,
     voting_codes,

@@ -3,6 +3,8 @@ the results per group and the election record with its SHA-256.
 
 Every computation lives in :mod:`election.tally_store`; a trustee makes their shares on their own
 computer with ``stembus trustee decrypt`` after re-deriving the tally from the downloaded board.
+Once the record has been frozen (:mod:`election.record_publication`), its stored bytes and hash are
+the record: this screen shows and hands out those, and rebuilds the record only before then.
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ from election.ceremony_relay import TRUSTEE_ROLES
 from election.count_record import record_zip
 from election.count_results import group_results
 from election.models import CommitteeMember, Election
+from election.models.record import PublishedRecord
 from election.paper_count import confirmed_paper, paper_counts
 from election.paper_marks import paper_voting_allowed
+from election.record_publication import record_of
 from election.voting_codes import identity_of, manifest_of
 
 _BASE = "/elections/<int:election_id>/count"
@@ -62,6 +66,18 @@ def _back(election: Election) -> Any:
     return redirect(url_for("committee.count_overview", election_id=election.id))
 
 
+def _frozen_record(election: Election) -> PublishedRecord | None:
+    """The record as frozen at the result, while its bytes are kept (not yet destroyed by retention)."""
+    record = record_of(db(), election.id)
+    return record if record is not None and record.destroyed_at is None else None
+
+
+def _record_hash(election: Election) -> str:
+    """The SHA-256 of the election record: the frozen one's once it exists, else that of a fresh build."""
+    frozen = _frozen_record(election)
+    return frozen.sha256 if frozen is not None else record_zip(db(), election)[1]
+
+
 def _json_download(data: Any, name: str) -> Any:
     body = json.dumps(data, indent=2, sort_keys=True).encode("utf-8") + b"\n"
     return send_file(BytesIO(body), mimetype="application/json", as_attachment=True, download_name=name)
@@ -84,7 +100,7 @@ def count_overview(election_id: int) -> Any:
             counts, seats = json.loads(count.counts), json.loads(count.seats)
             paper = confirmed_paper(db(), election) or {}
             results = group_results(manifest_of(identity), ballots, counts, seats, paper)
-            record_hash = record_zip(db(), election)[1]
+            record_hash = _record_hash(election)
     member = _member()
     return render_template(
         "committee/count/overview.html",
@@ -181,6 +197,9 @@ def count_lot_seed(election_id: int) -> Any:
 def count_record_download(election_id: int) -> Any:
     """The election record (manifest, keys, credentials, board, tally, seats) as a reproducible .zip."""
     election = election_or_404(election_id)
+    if _frozen_record(election) is not None:
+        # The frozen bytes are the record from now on, the same the auditor and the public download.
+        return redirect(url_for("auditor.record_download", election_id=election.id))
     try:
         data, digest = record_zip(db(), election)
     except ts.CountError as exc:

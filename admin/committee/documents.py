@@ -34,14 +34,26 @@ def _contact() -> str | None:
     return current_app.config.get("MAIL_FROM")
 
 
-def _document(kind: str, context: Any, as_pdf: bool, endpoint: str, filename: str, **ids: Any) -> Any:
-    """The document as a page with a PDF link, or as a PDF download."""
+def page_or_pdf(kind: str, context: Any, as_pdf: bool, filename: str, *, back_url: str, pdf_url: str) -> Any:
+    """One committee document from one context: a page with a back and a PDF link, or the PDF as a download.
+
+    Every committee screen that offers a document (this one, the lists, the result) answers through
+    here, so the page and its PDF always show the same text in the user's language.
+    """
     locale = _locale()
     if as_pdf:
         pdf = render_pdf(kind, context, locale)
         return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=filename)
-    return render_html(
-        kind, context, locale,
+    return render_html(kind, context, locale, back_url=back_url, pdf_url=pdf_url)
+
+
+def _document(kind: str, context: Any, as_pdf: bool, endpoint: str, filename: str, **ids: Any) -> Any:
+    """A document of this screen, with the way back to the election's list of documents."""
+    return page_or_pdf(
+        kind,
+        context,
+        as_pdf,
+        filename,
         back_url=url_for("committee.documents", election_id=ids["election_id"]),
         pdf_url=url_for(endpoint, as_pdf=True, **ids),
     )
@@ -62,8 +74,14 @@ def document_announcement(election_id: int, as_pdf: bool) -> Any:
     """The announcement (bekendmaking) to staff and employer."""
     election = election_or_404(election_id)
     context = announcement_context(db(), election, contact=_contact())
-    return _document("announcement", context, as_pdf, "committee.document_announcement",
-                     f"announcement-{election.id}.pdf", election_id=election.id)
+    return _document(
+        "announcement",
+        context,
+        as_pdf,
+        "committee.document_announcement",
+        f"announcement-{election.id}.pdf",
+        election_id=election.id,
+    )
 
 
 @bp.route(f"{_BASE}/union-invitation/<int:union_id>", defaults={"as_pdf": False})
@@ -76,8 +94,15 @@ def document_union_invitation(election_id: int, union_id: int, as_pdf: bool) -> 
     if union is None or union.election_id != election.id:
         abort(404)
     context = union_invitation_context(announcement_context(db(), election, contact=_contact()), union)
-    return _document("union_invitation", context, as_pdf, "committee.document_union_invitation",
-                     f"union-invitation-{election.id}-{union.id}.pdf", election_id=election.id, union_id=union.id)
+    return _document(
+        "union_invitation",
+        context,
+        as_pdf,
+        "committee.document_union_invitation",
+        f"union-invitation-{election.id}-{union.id}.pdf",
+        election_id=election.id,
+        union_id=union.id,
+    )
 
 
 @bp.route(f"{_BASE}/register-extract/<int:person_id>", defaults={"as_pdf": False})
@@ -97,8 +122,15 @@ def document_register_extract(election_id: int, person_id: int, as_pdf: bool) ->
         assert member is not None
         audit_log.record(db(), member.email, "register_extract_exported", election.id, person_id=person.id)
         db().commit()
-    return _document("register_extract", context, as_pdf, "committee.document_register_extract",
-                     f"register-extract-{election.id}-{person.id}.pdf", election_id=election.id, person_id=person.id)
+    return _document(
+        "register_extract",
+        context,
+        as_pdf,
+        "committee.document_register_extract",
+        f"register-extract-{election.id}-{person.id}.pdf",
+        election_id=election.id,
+        person_id=person.id,
+    )
 
 
 @bp.route(f"{_BASE}/objection-decision/<int:objection_id>", defaults={"as_pdf": False})
@@ -111,6 +143,12 @@ def document_objection_decision(election_id: int, objection_id: int, as_pdf: boo
     if objection is None or objection.election_id != election.id or objection.decision is None:
         abort(404)
     context = objection_decision_context(db(), election, objection)
-    return _document("objection_decision", context, as_pdf, "committee.document_objection_decision",
-                     f"objection-decision-{election.id}-{objection.id}.pdf",
-                     election_id=election.id, objection_id=objection.id)
+    return _document(
+        "objection_decision",
+        context,
+        as_pdf,
+        "committee.document_objection_decision",
+        f"objection-decision-{election.id}-{objection.id}.pdf",
+        election_id=election.id,
+        objection_id=objection.id,
+    )

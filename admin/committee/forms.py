@@ -1,4 +1,4 @@
-"""Committee forms for the election set-up and the procedure."""
+"""Committee forms for the election set-up, the procedure and decisions on objections."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -150,3 +151,17 @@ class PostponeForm(FlaskForm):
 
     voting_day = DateField(_l("New voting day"), validators=[DataRequired()])
     reason = TextAreaField(_l("Reason (made known to all staff)"), validators=[DataRequired(), Length(max=2000)])
+
+
+class ObjectionDecisionForm(FlaskForm):
+    """The committee's decision on an objection (against a list, a candidate or the result), with reasons."""
+
+    decision = RadioField(
+        _l("Decision"),
+        choices=[
+            SelectChoice("upheld", _l("Uphold the objection")),
+            SelectChoice("rejected", _l("Reject the objection")),
+        ],
+        validators=[DataRequired()],
+    )
+    reasons = TextAreaField(_l("Reasons"), validators=[DataRequired(), Length(max=4000)])

@@ -9,25 +9,25 @@ from io import BytesIO
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
-from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from admin.committee import bp
+from admin.committee.documents import page_or_pdf
 from admin.committee.elections import EDITORS, VIEWERS, election_or_404
+from admin.committee.forms import ObjectionDecisionForm
 from admin.database import db
 from admin.lists.forms import UnionDeclaration
 from admin.lists.submit import link_for
 from admin.lists.text import file_text, refusal_text, review_text
 from admin.security import committee_role, load_member
 from election import list_files, list_publication, list_repair, list_review, list_store
-from election.documents import render_html, render_pdf
 from election.list_rules import UNION_CONDITIONS
 from election.models import (
     Candidacy,
@@ -72,20 +72,6 @@ class ConsentScanForm(FlaskForm):
     """A signed consent form the committee received."""
 
     scan = FileField(_l("Scan of the signed consent form (optional)"))
-
-
-class ObjectionDecisionForm(FlaskForm):
-    """The committee's decision on an objection against a list or candidate."""
-
-    decision = RadioField(
-        _l("Decision"),
-        choices=[
-            SelectChoice("upheld", _l("Uphold the objection")),
-            SelectChoice("rejected", _l("Reject the objection")),
-        ],
-        validators=[DataRequired()],
-    )
-    reasons = TextAreaField(_l("Reasons"), validators=[DataRequired(), Length(max=4000)])
 
 
 def _member() -> CommitteeMember:
@@ -142,25 +128,9 @@ def lists_union_links(election_id: int) -> Any:
 
 
 def _mail_union_link(election: Any, union: Any, url: str) -> None:
-    from election.mail import queue_message
+    from election.announcement import queue_union_link_mail
 
-    queue_message(
-        db(),
-        dedupe_key=f"union-link:{election.id}:{union.id}:{url[-12:]}",
-        recipient=union.email,
-        subject=_("Your link to submit candidate lists: %(org)s", org=election.organisation),
-        text=_(
-            "Dear %(union)s,\n\nWith this personal link your union submits its candidate lists for the works council "
-            "election of %(org)s:\n\n%(url)s\n\nThe election committee",
-            union=union.name,
-            org=election.organisation,
-            url=url,
-        ),
-        kind="union_link",
-        language="nl",
-        election_id=election.id,
-        sensitive=True,
-    )
+    queue_union_link_mail(db(), election, union, url)
 
 
 @bp.route(f"{_BASE}/paper", methods=["GET", "POST"])
@@ -322,18 +292,11 @@ def lists_notice_document(election_id: int, list_id: int, notice_id: int, as_pdf
     if notice is None or notice.list_id != lst.id or notice.kind != "defect_notice":
         abort(404)
     context = list_review.notice_context(db(), election, lst, notice)
-    locale = str(get_locale() or "nl")
-    if as_pdf:
-        return send_file(
-            BytesIO(render_pdf("defect_notice", context, locale)),
-            mimetype="application/pdf",
-            as_attachment=True,
-            download_name=f"defect-notice-{context.reference}.pdf",
-        )
-    return render_html(
+    return page_or_pdf(
         "defect_notice",
         context,
-        locale,
+        as_pdf,
+        f"defect-notice-{context.reference}.pdf",
         back_url=url_for("committee.lists_detail", election_id=election.id, list_id=lst.id),
         pdf_url=url_for(
             "committee.lists_notice_document", election_id=election.id, list_id=lst.id, notice_id=notice.id, as_pdf=True

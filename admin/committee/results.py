@@ -7,25 +7,23 @@ Announcing the result and making it final are procedure steps on the election's 
 
 from __future__ import annotations
 
-from io import BytesIO
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
-from flask_babel import get_locale
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from admin.committee import bp
+from admin.committee.documents import page_or_pdf
 from admin.committee.elections import EDITORS, VIEWERS, election_or_404
+from admin.committee.forms import ObjectionDecisionForm
 from admin.database import db
 from admin.result_text import objection_refusal
 from admin.security import committee_role, load_member
 from election import result_letters, result_objections
-from election.documents import render_html, render_pdf
 from election.models import CommitteeMember, Election
 from election.models.result import ResultObjection
 from election.result_report import OfficialReport, ResultNotReady
@@ -36,20 +34,6 @@ _BASE = "/elections/<int:election_id>/results"
 
 class ActionForm(FlaskForm):
     """A button that needs only the CSRF token."""
-
-
-class ObjectionDecisionForm(FlaskForm):
-    """The committee's decision on an objection against the result."""
-
-    decision = RadioField(
-        _l("Decision"),
-        choices=[
-            SelectChoice("upheld", _l("Uphold the objection")),
-            SelectChoice("rejected", _l("Reject the objection")),
-        ],
-        validators=[DataRequired()],
-    )
-    reasons = TextAreaField(_l("Reasons"), validators=[DataRequired(), Length(max=4000)])
 
 
 class CommitteeObjectionForm(FlaskForm):
@@ -86,14 +70,11 @@ def _report(election: Election, *, with_record: bool = False) -> OfficialReport 
 
 
 def _document(kind: str, context: Any, as_pdf: bool, endpoint: str, filename: str, election: Election) -> Any:
-    locale = str(get_locale() or "nl")
-    if as_pdf:
-        pdf = render_pdf(kind, context, locale)
-        return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=filename)
-    return render_html(
+    return page_or_pdf(
         kind,
         context,
-        locale,
+        as_pdf,
+        filename,
         back_url=url_for("committee.results_overview", election_id=election.id),
         pdf_url=url_for(endpoint, election_id=election.id, as_pdf=True),
     )
@@ -182,45 +163,6 @@ def results_announcement(election_id: int, as_pdf: bool) -> Any:
         f"result-announcement-{election.id}.pdf",
         election,
     )
-
-
-@bp.route(f"{_BASE}/mail", methods=["POST"])
-@committee_role(*EDITORS)
-def results_mail(election_id: int) -> Any:
-    """Queue the result letters and the announcement by e-mail (once per recipient)."""
-    election = election_or_404(election_id)
-    report = _report(election)
-    if not ActionForm().validate_on_submit() or report is None:
-        flash(_("The result has not been established yet."), "error")
-        return _back(election)
-    try:
-        outcome = result_letters.send_result_mails(
-            db(),
-            election,
-            report,
-            actor=_member().email,
-            now=_clock().now(),
-            page_url=_public_url(election),
-            contact=current_app.config.get("MAIL_FROM"),
-        )
-    except result_letters.MailRefused:
-        db().rollback()
-        flash(_("Announce the result first (the step on the checklist); then the letters can be sent."), "error")
-        return _back(election)
-    db().commit()
-    flash(
-        _(
-            "Queued: %(c)s letters to candidates, %(s)s announcements to staff, %(u)s to unions. "
-            "Send by post: %(cp)s letters to candidates and %(up)s to unions without an e-mail address.",
-            c=outcome.candidates,
-            s=outcome.staff,
-            u=outcome.unions,
-            cp=outcome.candidates_by_post,
-            up=outcome.unions_by_post,
-        ),
-        "success",
-    )
-    return _back(election)
 
 
 @bp.route(f"{_BASE}/objections", methods=["POST"])

@@ -1,7 +1,8 @@
 """The committee's turnout screens: live turnout per electoral group, who has voted, and reminders.
 
 Turnout shows counts only, never a choice (:mod:`election.turnout`); groups too small to be shown
-on their own are put together. The list of who has voted names people, so only chair, member and
+on their own are put together. In a hybrid election the voters marked as having voted on paper are
+shown beside the online voters and in the total. The list of who has voted names people, so only chair, member and
 secretary open it, as they send the reminders; the auditor sees the numbers.
 """
 
@@ -21,6 +22,7 @@ from admin.database import db
 from admin.security import committee_role, load_member
 from election.casting import CastRefused, open_identity
 from election.models import Election
+from election.paper_marks import paper_voting_allowed
 from election.reminders import ReminderRefused, last_round, send_reminders
 from election.turnout import MIN_GROUP_SIZE, break_down, group_turnouts, still_to_vote, who_voted
 
@@ -59,6 +61,7 @@ def _page(election: Election, status: int = 200) -> Any:
         numbers=numbers,
         chart=_CHART,
         threshold=MIN_GROUP_SIZE,
+        hybrid=paper_voting_allowed(election),
         can_see_voters=member is not None and member.role_enum in EDITORS,
         can_remind=can_remind,
         waiting=len(waiting),

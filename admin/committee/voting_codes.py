@@ -23,16 +23,18 @@ from admin.committee.voting_codes_forms import (
     CodesActionForm,
     LettersForm,
     PersonLetterForm,
+    PersonMailForm,
 )
 from admin.database import db
 from admin.labels import refusal_text
 from admin.security import committee_role, load_member
 from election import procedure_store
-from election.code_delivery import MintRefused, language_of, mint_letters
+from election.code_delivery import MintRefused, language_of, mint_letters, resend_code_mail
 from election.code_issuing import BLOCKERS, issuing_blocker, pending_issuing, propose_issuing
 from election.code_letter_files import Election as LetterElection
 from election.code_letter_files import letters_pdf
 from election.delivery_status import delivery_overview
+from election.mail import InvalidRecipient
 from election.models import CommitteeMember, Election, PendingAction, RegisterPerson
 from election.models.committee import COMMITTEE_VOTERS, Role
 from election.procedure import StepRefused
@@ -63,7 +65,13 @@ def booth_url(election: Election, language: str) -> str:
     return url_for("booth.booth", lang=language, election_uuid=identity.uuid, _external=True)
 
 
-def _page(election: Election, person_form: PersonLetterForm | None = None, *, status: int = 200) -> Any:
+def _page(
+    election: Election,
+    person_form: PersonLetterForm | None = None,
+    *,
+    mail_form: PersonMailForm | None = None,
+    status: int = 200,
+) -> Any:
     member = _member()
     pending = pending_issuing(db(), election)
     overview = delivery_overview(db(), election)
@@ -86,6 +94,7 @@ def _page(election: Election, person_form: PersonLetterForm | None = None, *, st
         action_form=CodesActionForm(),
         letters_form=LettersForm(),
         person_form=person_form or PersonLetterForm(),
+        mail_form=mail_form or _mail_form(),
     ), status
 
 
@@ -192,6 +201,21 @@ def voting_codes_letters(election_id: int) -> Any:
     return _letters_pdf(election, people, language, f"voting-code-letters-{election.id}-{language}.pdf")
 
 
+def _mail_form() -> PersonMailForm:
+    """The e-mail form, with its own field ids beside the letter form's."""
+    return PersonMailForm(prefix="mail")
+
+
+def _voter(election: Election, number: str) -> RegisterPerson | None:
+    """The voter with an active voting right and this employee number, if any."""
+    query = select(RegisterPerson).where(
+        RegisterPerson.election_id == election.id,
+        RegisterPerson.employee_number == number.strip(),
+        RegisterPerson.active.is_(True),
+    )
+    return db().scalars(query).first()
+
+
 @bp.route(f"{_BASE}/letter", methods=["POST"])
 @committee_role(*EDITORS)
 def voting_codes_letter(election_id: int) -> Any:
@@ -200,20 +224,55 @@ def voting_codes_letter(election_id: int) -> Any:
     form = PersonLetterForm()
     if not form.validate_on_submit():
         return _page(election, form, status=400)
-    number = (form.employee_number.data or "").strip()
-    person = (
-        db()
-        .scalars(
-            select(RegisterPerson).where(
-                RegisterPerson.election_id == election.id,
-                RegisterPerson.employee_number == number,
-                RegisterPerson.active.is_(True),
-            )
-        )
-        .first()
-    )
+    person = _voter(election, form.employee_number.data or "")
     if person is None:
         form.employee_number.errors = [_("No voter with this employee number is in the register.")]
         return _page(election, form, status=400)
     language = language_of(person)
     return _letters_pdf(election, [person], language, f"voting-code-letter-{election.id}-{person.id}.pdf")
+
+
+@bp.route(f"{_BASE}/mail", methods=["POST"])
+@committee_role(*EDITORS)
+def voting_codes_mail(election_id: int) -> Any:
+    """Send one voter a new code by e-mail (after a bounce), optionally to a corrected address.
+
+    The earlier code stops working at once; the new one is minted when the e-mail is sent.
+    The same rules as a letter on request: one committee member, before voting opens.
+    """
+    election = election_or_404(election_id)
+    form = _mail_form()
+    if not form.validate_on_submit():
+        return _page(election, mail_form=form, status=400)
+    person = _voter(election, form.employee_number.data or "")
+    if person is None:
+        form.employee_number.errors = [_("No voter with this employee number is in the register.")]
+        return _page(election, mail_form=form, status=400)
+    corrected = (form.email.data or "").strip() or None
+    if corrected is None and not person.email:
+        form.email.errors = [_("The register holds no e-mail address for this voter: enter one.")]
+        return _page(election, mail_form=form, status=400)
+    try:
+        resend_code_mail(
+            db(),
+            election,
+            person,
+            _member().email,
+            _clock().now(),
+            lambda lang: booth_url(election, lang),
+            recipient=corrected,
+        )
+    except InvalidRecipient:
+        db().rollback()
+        form.email.errors = [_("This e-mail address cannot receive mail. Check it and try again.")]
+        return _page(election, mail_form=form, status=400)
+    except MintRefused as refused:
+        db().rollback()
+        flash(str(MINT_REFUSALS.get(refused.code, refused.code)), "error")
+        return _page(election, status=409)
+    db().commit()
+    flash(
+        _("A new code for %(name)s is queued by e-mail; the earlier code no longer works.", name=person.name),
+        "success",
+    )
+    return _back(election)

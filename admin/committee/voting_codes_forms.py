@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 
 class CodesActionForm(FlaskForm):
@@ -24,6 +24,19 @@ class PersonLetterForm(FlaskForm):
     employee_number = StringField(
         _l("Employee number"),
         validators=[DataRequired(_l("Enter the employee number of the voter.")), Length(max=64)],
+    )
+
+
+class PersonMailForm(FlaskForm):
+    """Send one voter a new code by e-mail (after a bounce), optionally to a corrected address."""
+
+    employee_number = StringField(
+        _l("Employee number"),
+        validators=[DataRequired(_l("Enter the employee number of the voter.")), Length(max=64)],
+    )
+    email = StringField(
+        _l("Corrected e-mail address (optional)"),
+        validators=[Optional(), Length(max=254), Email(_l("Enter a valid e-mail address, or leave it empty."))],
     )
 
 

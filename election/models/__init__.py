@@ -28,7 +28,7 @@ from election.models.outbox import OutboxAttachment, OutboxMessage
 from election.models.paper import PaperCount, PaperVote
 from election.models.record import PublishedRecord, PublishedRecordChunk, RecordCheck, RetentionEvent
 from election.models.register import RegisterImport, RegisterObjection, RegisterPerson
-from election.models.result import ResultAnnouncement, ResultObjection
+from election.models.result import ResultAnnouncement, ResultMailing, ResultObjection
 from election.models.second_factor import VoterSecondFactor
 from election.models.succession import SuccessionOffer, Vacancy
 from election.models.throttle import ThrottleCounter
@@ -75,6 +75,7 @@ __all__ = [
     "RegisterObjection",
     "RegisterPerson",
     "ResultAnnouncement",
+    "ResultMailing",
     "ResultObjection",
     "RetentionEvent",
     "Role",

@@ -43,3 +43,11 @@ def test_the_threshold_is_a_minimum_size_and_an_empty_group_has_no_turnout():
     exactly = break_down("All", _groups(("Noord", MIN_GROUP_SIZE, 0), ("Zuid", MIN_GROUP_SIZE, 5)), "Small")
     assert len(exactly.groups) == 2
     assert GroupTurnout("Leeg", 0, 0).percent == 0.0
+
+
+def test_paper_voters_count_in_the_turnout_and_stay_apart_from_the_online_voters():
+    groups = [GroupTurnout("Noord", 40, 10, 4), GroupTurnout("Kantoor", 3, 1, 1), GroupTurnout("Lab", 4, 0, 2)]
+    numbers = break_down("All", groups, "Small")
+    assert numbers.groups[0].voted == 14 and round(numbers.groups[0].percent, 1) == 35.0
+    assert numbers.combined == GroupTurnout("Small", 7, 1, 3)
+    assert numbers.total == GroupTurnout("All", 47, 11, 7) and numbers.total.voted == 18

@@ -18,7 +18,9 @@ from election.count_record import export_record, record_zip
 from election.models import CommitteeMember, Election
 from election.models.committee import Role
 from election.models.count import DecryptionShareSet
-from election.procedure import StepRefused
+from election.models.record import PublishedRecordChunk
+from election.procedure import Phase, StepRefused
+from election.record_publication import publish_record, published_record
 from election.seats import allocate, parse_contest
 from election.tally_store import (
     CountError,
@@ -30,6 +32,7 @@ from election.tally_store import (
 )
 from tests.helpers import csrf_token, make_member, sign_in
 from tests.web.count_factory import PASSPHRASE, after_voting, cast, close_vote, make_count_election, write_backup
+from tests.web.record_factory import make_result_election, take_step
 
 
 def _seats(doc):
@@ -271,6 +274,39 @@ def test_the_count_page_takes_shares_and_the_lot_seed_and_shows_results_and_the_
         follow_redirects=True,
     )
     assert "cannot be entered twice" in page.get_data(as_text=True)
+
+
+def test_once_published_the_count_page_shows_and_hands_out_the_stored_record(app, client):
+    ce = make_result_election(app)
+    eid = ce.election_id
+    take_step(app, eid, Phase.RESULT_ANNOUNCED)
+    with app.extensions["stembus_sessions"]() as db:
+        publish_record(db, db.get(Election, eid), "chair@example.org", app.config["CLOCK"].now())
+        db.commit()
+        published = published_record(db, eid)
+        assert published is not None
+        digest = published.sha256
+    sign_in(client, ce.accounts[0], app)
+    html = client.get(f"/committee/elections/{eid}/count").get_data(as_text=True)
+    assert f"<code>{digest}</code>" in html
+    download = client.get(f"/committee/elections/{eid}/count/record.zip", follow_redirects=True)
+    assert download.status_code == 200 and hashlib.sha256(download.data).hexdigest() == digest
+
+    # The stored bytes are the record, also should a fresh build no longer give the same bytes.
+    stored = b"the record as frozen at the result"
+    with app.extensions["stembus_sessions"]() as db:
+        record = published_record(db, eid)
+        chunks = db.scalars(select(PublishedRecordChunk).where(PublishedRecordChunk.record_id == record.id)).all()
+        for chunk in chunks[1:]:
+            db.delete(chunk)
+        chunks[0].data = stored
+        record.sha256, record.size = hashlib.sha256(stored).hexdigest(), len(stored)
+        db.commit()
+        rebuilt = record_zip(db, db.get(Election, eid))[1]
+    html = client.get(f"/committee/elections/{eid}/count").get_data(as_text=True)
+    assert hashlib.sha256(stored).hexdigest() in html and rebuilt not in html
+    download = client.get(f"/committee/elections/{eid}/count/record.zip", follow_redirects=True)
+    assert download.data == stored
 
 
 def test_the_vote_cannot_be_closed_while_the_voting_window_is_open(app):

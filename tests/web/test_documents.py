@@ -11,7 +11,7 @@ from babel.dates import format_date
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from election.announcement import send_union_invitations
+from election.announcement import queue_union_link_mail, send_union_invitations
 from election.documents import STATIC, LocalFilesOnly
 from election.models import (
     AuditEntry,
@@ -245,9 +245,9 @@ def test_union_invitations_are_queued_once_with_the_letter_and_paper_unions_name
     election_id = _election(app)
     with app.app_context():
         election = db_session.get(Election, election_id)
-        outcome = send_union_invitations(db_session, election, locale="nl")
+        outcome = send_union_invitations(db_session, election)
         db_session.commit()
-        again = send_union_invitations(db_session, election, locale="nl")
+        again = send_union_invitations(db_session, election)
         db_session.commit()
 
     assert [u.name for u in outcome.queued] == ["FNV Zorg"]
@@ -260,13 +260,45 @@ def test_union_invitations_are_queued_once_with_the_letter_and_paper_unions_name
     assert _nl(_timeline(app, election_id)["union_lists_deadline"]) in _text(row.attachments[0].content)
 
 
+def test_the_union_invitation_is_in_dutch_then_english_whatever_the_committee_reads(app, db_session):
+    election_id = _election(app)
+    with app.test_request_context("/?lang=en"):  # a committee member reading English
+        election = db_session.get(Election, election_id)
+        send_union_invitations(db_session, election)
+        db_session.commit()
+    deadline = _timeline(app, election_id)["union_lists_deadline"]
+    row = db_session.scalars(select(OutboxMessage)).one()
+    dutch = row.body_text.find("Geacht bestuur van FNV Zorg")
+    english = row.body_text.find("Dear FNV Zorg")
+    assert 0 <= dutch < english, row.body_text
+    assert format_date(deadline, "long", locale="nl") in row.body_text[:english]
+    assert format_date(deadline, "long", locale="en") in row.body_text[english:]
+    assert row.language == "nl" and row.subject.startswith("Uitnodiging") and "Invitation" in row.subject
+    letters = [_text(a.content) for a in row.attachments]
+    assert len(letters) == 2
+    assert _nl(deadline) in letters[0] and _en(deadline) in letters[1]
+
+
+def test_the_union_link_mail_is_in_dutch_then_english_whatever_the_committee_reads(app, db_session):
+    election_id = _election(app)
+    with app.test_request_context("/?lang=en"):
+        election = db_session.get(Election, election_id)
+        union = next(u for u in election.unions if u.email)
+        queue_union_link_mail(db_session, election, union, "https://stembus.example/lists/union#t=abc")
+        db_session.commit()
+    row = db_session.scalars(select(OutboxMessage)).one()
+    dutch, english = row.body_text.find("Met deze persoonlijke link"), row.body_text.find("With this personal link")
+    assert 0 <= dutch < english and row.body_text.count("https://stembus.example/lists/union#t=abc") == 2
+    assert row.subject.startswith("Uw link") and "Your link" in row.subject and row.sensitive
+
+
 def test_a_new_timetable_sends_the_union_a_new_invitation(app, db_session):
     election_id = _election(app)
     with app.app_context():
         election = db_session.get(Election, election_id)
         send_union_invitations(db_session, election)
         election.voting_day += timedelta(weeks=1)  # a documented postponement
-        outcome = send_union_invitations(db_session, election, locale="en")
+        outcome = send_union_invitations(db_session, election)
         db_session.commit()
     assert [u.name for u in outcome.queued] == ["FNV Zorg"]
     assert len(db_session.scalars(select(OutboxMessage)).all()) == 2

@@ -22,9 +22,12 @@ from election.count_record import export_record
 from election.models import CommitteeMember, Election
 from election.models.committee import Role
 from election.models.paper import PaperCount, PaperVote
+from election.models.record import PublishedRecord
 from election.models.voting import BoardEntry
 from election.paper_count import confirm_paper_count, confirmed_paper, digest_of, paper_counts
 from election.paper_marks import PaperError, mark_voted_on_paper
+from election.procedure import Phase
+from election.record_publication import publish_record
 from election.seats import allocate, parse_contest
 from election.tally_store import count_of
 from election.voting_codes import IssuedCode, identity_of
@@ -39,6 +42,7 @@ from tests.web.paper_factory import (
     make_hybrid_count_election,
     mark_paper,
 )
+from tests.web.record_factory import take_step
 from tests.web.voting_factory import make_ballot
 
 _CSRF_META = re.compile(r'data-csrf="([^"]+)"')
@@ -443,3 +447,40 @@ def test_the_count_page_shows_online_paper_and_total_columns(app, client):
     assert "5 ballots (2 online, 3 on paper), 0 blank, 0 invalid; 1 seats." in html
     assert '<th scope="row">Lijst 3</th><td>2</td><td>0</td><td>2</td>' in html
     assert '<th scope="row">Lijst 4</th><td>0</td><td>3</td><td>3</td>' in html
+
+
+def _record_page(client, ce):
+    return client.get(f"/committee/elections/{ce.election_id}/record").get_data(as_text=True)
+
+
+def test_the_auditor_sees_the_paper_totals_the_seats_were_allocated_from(app, client):
+    ce, _noord, zuid = _counted_hybrid(app)
+    auditor = make_member(app, Role.AUDITOR, "auditor@example.org")
+    sign_in(client, auditor, app)
+    html = _record_page(client, ce)
+    assert all(f'<th scope="col">{label}</th>' in html for label in ("Paper ballots", "Ballots in total"))
+    assert "5 ballots (2 online, 3 on paper), 0 blank, 0 invalid; 1 seats." in html
+    assert "2 ballots (1 online, 1 on paper), 0 blank, 1 invalid;" in html
+    assert '<th scope="row">Lijst 4</th><td>0</td><td>3</td><td>3</td>' in html
+    with app.extensions["stembus_sessions"]() as db:
+        record = db.scalars(select(PublishedRecord)).one()
+        overview = json.loads(record.overview)
+        assert overview["tally"][zuid]["paper"] == {"ballots": 3, "counts": [0, 0, 0, 3, 0, 0], "invalid": 0}
+        # A record frozen before the overview kept paper totals: the page takes the confirmed counts.
+        for group in overview["tally"].values():
+            del group["paper"]
+        record.overview = json.dumps(overview)
+        db.commit()
+    assert "5 ballots (2 online, 3 on paper), 0 blank, 0 invalid; 1 seats." in _record_page(client, ce)
+
+
+def test_the_public_record_page_counts_paper_ballots_apart(app, client):
+    ce, _noord, _zuid = _counted_hybrid(app)
+    take_step(app, ce.election_id, Phase.RESULT_ANNOUNCED)
+    with app.extensions["stembus_sessions"]() as db:
+        publish_record(db, db.get(Election, ce.election_id), "chair@example.org", app.config["CLOCK"].now())
+        db.commit()
+        uuid = identity_of(db, ce.election_id).uuid
+    html = client.get(f"/record/{uuid}").get_data(as_text=True)
+    assert '<th scope="col">Paper ballots</th>' in html
+    assert "<td>Zuid</td><td>1</td><td>2</td><td>3</td><td>5</td>" in html

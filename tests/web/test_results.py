@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -184,6 +185,16 @@ def test_no_vote_path_report_and_letters(app, client):
     assert public.status_code == 200 and "2 seats stay empty." in public.get_data(as_text=True)
 
 
+def _mailing_done(client, url, seconds=120.0):
+    """The result e-mails page once its background run has finished (or the wait ran out)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        html = client.get(url).get_data(as_text=True)
+        if "Done: all result e-mails are queued." in html or time.monotonic() > deadline:
+            return html
+        time.sleep(0.2)
+
+
 def test_letters_to_the_elected_and_not_elected_and_the_announcement_mails(app, client):
     ce = counted_election(app)
     sign_in(client, ce.accounts[0], app)
@@ -200,12 +211,12 @@ def test_letters_to_the_elected_and_not_elected_and_the_announcement_mails(app, 
     for path in ("letters/elected.pdf", "letters/not-elected.pdf", "announcement.pdf"):
         pdf = client.get(f"{_base(ce.election_id)}/{path}")
         assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-"), path
-    token = csrf_token(client.get(_base(ce.election_id)))
     for _ in range(2):  # a second press queues nothing new
-        page = client.post(f"{_base(ce.election_id)}/mail", data={"csrf_token": token}, follow_redirects=True)
-        assert "Queued: 10 letters to candidates, 12 announcements to staff, 1 to unions." in page.get_data(
-            as_text=True
-        )
+        token = csrf_token(client.get(_base(ce.election_id)))
+        client.post(f"{_base(ce.election_id)}/mail", data={"csrf_token": token})
+        page = _mailing_done(client, f"{_base(ce.election_id)}/mail")
+        assert "queued 12 of 12" in page and "Letters to candidates queued: 10" in page, page
+        assert "Announcements to unions queued: 1" in page
     with app.extensions["stembus_sessions"]() as db:
         rows = db.scalars(select(OutboxMessage).where(OutboxMessage.election_id == ce.election_id)).all()
         letters = [r for r in rows if r.kind == "result_letter"]
@@ -330,3 +341,23 @@ def test_the_committee_results_page_shows_tables_and_charts(app, client):
     html = client.get(_base(ce.election_id)).get_data(as_text=True)
     assert "<svg" in html and "<title id=" in html and "Votes per candidate in Noord" in html
     assert "Ties decided by lot in Zuid" in html and "not yet announced" in html
+
+
+def _group_sections(html: str) -> str:
+    """The result part of a page: the turnout line, every group's section and the lot seed line."""
+    start = html.index("voters cast a ballot (turnout")
+    start = html.rindex("<p>", 0, start)
+    end = html.index("</p>", html.index("Lot seed fixed in public:")) + len("</p>")
+    return html[start:end]
+
+
+def test_the_committee_and_the_public_page_show_the_same_result_tables_and_charts(app, client):
+    ce = counted_election(app)
+    announce(app, ce.election_id, ce.trustees[0])
+    public = _group_sections(client.get(f"/result/{ce.election_id}").get_data(as_text=True))
+    sign_in(client, ce.accounts[0], app)
+    committee = _group_sections(client.get(_base(ce.election_id)).get_data(as_text=True))
+    assert committee == public
+    assert public.count("<section") == 2 and public.count('role="img"') == 4
+    assert public.count("<table") == public.count("<caption>") > 0
+    assert '<th scope="col">' in public and '<th scope="row">' in public

@@ -7,11 +7,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from election.models import OutboxMessage, RegisterPerson, Role
+from election.models import Election, OutboxMessage, RegisterPerson, Role
+from election.paper_marks import mark_voted_on_paper
 from election.voting_codes import identity_of
 from tests.conftest import https_client
 from tests.helpers import csrf_token, make_member, sign_in
 from tests.web.delivery_factory import CODE
+from tests.web.paper_factory import make_hybrid
 from tests.web.voting_factory import VotingElection, make_ballot, make_voting_election
 
 _CSRF_META = re.compile(r'data-csrf="([^"]+)"')
@@ -70,6 +72,54 @@ def test_turnout_matches_the_ballots_cast_per_group_in_table_and_chart(app):
     assert 'width="173.3"' in chart  # a third of the 520-unit bar
     assert "<script" not in page.split("<main", 1)[-1]
     assert "Who has voted" not in page, "the auditor sees numbers, not names"
+
+
+def _mark_on_paper(app: Any, ve: VotingElection, group: str, index: int) -> None:
+    """Mark a voter of a hybrid election as having voted on paper (this disables their online code)."""
+    issued = ve.code_in(group, index)
+    with app.extensions["stembus_sessions"]() as db:
+        election = db.get(Election, ve.election_id)
+        mark_voted_on_paper(db, election, issued.person_id, "chair@example.org", app.config["CLOCK"].now())
+        db.commit()
+
+
+def _hybrid_rows(page: str) -> dict[str, list[str]]:
+    """A hybrid turnout table's rows: group name -> [voters, online, on paper, total, turnout]."""
+    table = page.split("<caption>Turnout per electoral group</caption>", 1)[1].split("</table>", 1)[0]
+    cells = r"\s*<td>(\d+)</td>" * 4 + r"\s*<td>([\d.]+%)</td>"
+    return {row[0]: list(row[1:]) for row in re.findall(r'<tr><th scope="row">([^<]+)</th>' + cells, table)}
+
+
+def test_voters_marked_on_paper_count_in_the_turnout_apart_from_online_voters(app):
+    ve = make_voting_election(app, people=12)
+    make_hybrid(app, ve)
+    _vote(app, ve, "Noord", 0)
+    _mark_on_paper(app, ve, "Noord", 1)
+    auditor = _signed_in(app, Role.AUDITOR, "auditor@example.org")
+    page = auditor.get(_url(ve.election_id)).get_data(as_text=True)
+    assert all(
+        f'<th scope="col">{label}</th>' in page for label in ("Voted online", "Voted on paper", "Voted in total")
+    )
+    assert _hybrid_rows(page) == {
+        "Noord": ["6", "1", "1", "2", "33.3%"],
+        "Zuid": ["6", "0", "0", "0", "0.0%"],
+        "All groups": ["12", "1", "1", "2", "16.7%"],
+    }
+    chart = page.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert "Noord: 33.3% (2 / 6) · 1 online, 1 on paper" in chart
+    assert "All groups: 16.7% (2 / 12) · 1 online, 1 on paper" in chart
+    assert chart.count('fill-opacity="0.4"') == 3, "each bar shows its paper part"
+
+
+def test_paper_voters_of_small_groups_are_counted_only_together(app):
+    ve = make_voting_election(app, people=8)  # four voters in each group
+    make_hybrid(app, ve)
+    _vote(app, ve, "Noord", 0)
+    _mark_on_paper(app, ve, "Zuid", 0)
+    chair = _signed_in(app, Role.CHAIR, "chair@example.org")
+    page = chair.get(_url(ve.election_id)).get_data(as_text=True)
+    assert _hybrid_rows(page) == {"All groups": ["8", "1", "1", "2", "25.0%"]}
+    assert "Zuid:" not in page.split("<svg", 1)[1].split("</svg>", 1)[0]
 
 
 def test_groups_below_the_threshold_are_not_broken_down(app):
