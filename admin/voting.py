@@ -24,16 +24,19 @@ from election import voter_second_factor as second_factor
 from election.board_store import (
     ballot_cast_under,
     board_lines,
-    counted_ballot_of,
+    closed_at_head,
     entries,
+    entry_listing,
     find_by_tracking_code,
     head_hash,
     is_closed,
+    last_entry,
+    to_entry,
 )
-from election.casting import GUESSING, CastRefused, cast_ballot, listed_credential, open_identity, post_challenged
+from election.casting import GUESSING, CastRefused, cast_ballot, credential_standing, open_identity, post_challenged
 from election.models import Election
-from election.models.voting import ElectionIdentity
-from election.throttle import Limit, is_blocked, record_failure
+from election.models.voting import BoardEntry, ElectionIdentity, VotingCredential
+from election.throttle import Limit, any_blocked, record_failure
 from election.voting_booth import booth_parameters
 
 bp = Blueprint("booth", __name__)
@@ -42,6 +45,7 @@ CAST_FAILURES = Limit("vote-ip", failures=30, window=timedelta(minutes=15))
 CAST_FAILURES_GLOBAL = Limit("vote-all", failures=2000, window=timedelta(minutes=15))
 _PREFIX = {"nl": "/stem", "en": "/vote"}
 _HEX = "0123456789abcdefABCDEF"
+BOARD_PAGE_SIZE = 50  # entries per page of the public board, newest first
 
 MESSAGES = {
     "not_open": _l("Voting is not open at this moment."),
@@ -78,8 +82,30 @@ def _identity(election_uuid: str) -> ElectionIdentity:
     return row
 
 
+def _opened(election_uuid: str) -> tuple[ElectionIdentity, Election]:
+    """The identity and its election in one query, for the endpoints voters post to.
+
+    The caller holds on to both for the whole request, so the later look-ups of the election (the
+    one-time code, the open check) find it in the request's session instead of asking again.
+    """
+    query = (
+        select(ElectionIdentity, Election)
+        .join(Election, Election.id == ElectionIdentity.election_id)
+        .where(ElectionIdentity.uuid == election_uuid)
+    )
+    found = db().execute(query).first()
+    if found is None or found[0].election_hash is None:
+        abort(404)
+    return found[0], found[1]
+
+
 def _now() -> Any:
     return current_app.config["CLOCK"].now()
+
+
+def _voting_now() -> Any:
+    """The instant that decides whether voting is open: the database's clock, the same for every host."""
+    return current_app.config["CLOCK"].database_now(db())
 
 
 def _client() -> str:
@@ -92,9 +118,9 @@ def _refuse(code: str, status: int, lang: str) -> Any:
 
 
 def _blocked(lang: str) -> Any | None:
-    now = _now()
-    if is_blocked(db(), CAST_FAILURES, _client(), now) or is_blocked(db(), CAST_FAILURES_GLOBAL, "all", now):
-        return _refuse("throttled", 429, lang)
+    if any_blocked(db(), [(CAST_FAILURES, _client()), (CAST_FAILURES_GLOBAL, "all")], _now()):
+        answer, status = _refuse("throttled", 429, lang)
+        return answer, status, {"Retry-After": str(int(CAST_FAILURES.window.total_seconds()))}
     return None
 
 
@@ -150,54 +176,51 @@ def parameters(lang: str, election_uuid: str) -> Any:
     return jsonify(booth_parameters(_identity(election_uuid)))
 
 
-def _posted_credential(identity: ElectionIdentity) -> tuple[str, Any]:
-    """The posted public credential (lower-case hex) and its row, while voting is open; else ``CastRefused``."""
+def _posted_credential(election_id: int) -> tuple[str, VotingCredential, BoardEntry | None]:
+    """The posted public credential (lower-case hex), its row and its counted ballot, while voting is open.
+
+    Refuses with ``CastRefused`` as casting would.
+    """
     body = request.get_json(silent=True)
     credential = body.get("credential") if isinstance(body, dict) else None
-    open_identity(db(), identity.election_id, _now())
+    open_identity(db(), election_id, _voting_now())
     if not isinstance(credential, str) or len(credential) != 64 or not set(credential) <= set(_HEX):
         raise CastRefused("malformed", 400)
     credential = credential.lower()
-    return credential, listed_credential(db(), identity.election_id, credential)
+    row, counted = credential_standing(db(), election_id, credential)
+    return credential, row, counted
 
 
 @bp.route("/stem/<election_uuid>/credential", methods=["POST"], defaults={"lang": "nl"})
 @bp.route("/vote/<election_uuid>/credential", methods=["POST"], defaults={"lang": "en"})
 def credential_group(lang: str, election_uuid: str) -> Any:
     """Which group's ballot a public credential gets (the code itself is never sent)."""
-    identity = _identity(election_uuid)
+    _, election = _opened(election_uuid)
     blocked = _blocked(lang)
     if blocked is not None:
         return blocked
     try:
-        credential, row = _posted_credential(identity)
+        _, row, counted = _posted_credential(election.id)
     except CastRefused as exc:
         return _failed(exc, lang)
     from election.voting_codes import group_key
 
-    if counted_ballot_of(db(), identity.election_id, credential) is not None:
+    if counted is not None:
         return _refuse("already_voted", 409, lang)
-    election = db().get(Election, identity.election_id)
-    return jsonify(
-        {
-            "group": group_key(row.electoral_group_id),
-            "second_factor": election is not None and second_factor.required(election),
-        }
-    )
+    return jsonify({"group": group_key(row.electoral_group_id), "second_factor": second_factor.required(election)})
 
 
 @bp.route("/stem/<election_uuid>/second-factor", methods=["POST"], defaults={"lang": "nl"})
 @bp.route("/vote/<election_uuid>/second-factor", methods=["POST"], defaults={"lang": "en"})
 def second_factor_code(lang: str, election_uuid: str) -> Any:
     """Mail the credential holder a one-time code, when the election asks for one besides the voting code."""
-    identity = _identity(election_uuid)
+    _, election = _opened(election_uuid)
     blocked = _blocked(lang)
     if blocked is not None:
         return blocked
     try:
-        credential, _ = _posted_credential(identity)
-        election = db().get(Election, identity.election_id)
-        if election is None or not second_factor.required(election):
+        credential, _, _ = _posted_credential(election.id)
+        if not second_factor.required(election):
             abort(404)
         second_factor.send_code(db(), election, credential, current_app.config["SECRET_KEY"], _now())
     except CastRefused as exc:
@@ -208,7 +231,7 @@ def second_factor_code(lang: str, election_uuid: str) -> Any:
 
 def _store_posted(lang: str, election_uuid: str, store: Callable[[Any, int, Any, Any], Any]) -> tuple[Any, Any]:
     """Run ``store`` on a posted JSON ballot in one transaction: (result, None) or (None, refusal answer)."""
-    identity = _identity(election_uuid)
+    _, election = _opened(election_uuid)
     blocked = _blocked(lang)
     if blocked is not None:
         return None, blocked
@@ -216,7 +239,7 @@ def _store_posted(lang: str, election_uuid: str, store: Callable[[Any, int, Any,
     if body is None:
         return None, _refuse("not_json", 400, lang)
     try:
-        result = store(db(), identity.election_id, body, _now())
+        result = store(db(), election.id, body, _voting_now())
     except CastRefused as exc:
         return None, _failed(exc, lang)
     db().commit()
@@ -252,22 +275,37 @@ def challenge(lang: str, election_uuid: str) -> Any:
 
 @bp.route("/board/<election_uuid>")
 def board(election_uuid: str) -> Any:
-    """The public board: its head, the entries, and a search by tracking code."""
+    """The public board: its head, one page of entries (newest first), or a search by tracking code.
+
+    A search shows only what it found: one indexed query, whatever the length of the board.
+    """
     identity = _identity(election_uuid)
     typed = request.args.get("code", "").strip()
-    found = None
+    last = last_entry(db(), identity.election_id)
+    found, rows, page, pages = None, [], 1, 1
     if typed:
         found = find_by_tracking_code(db(), identity.election_id, _normalise_tracking(typed))
+    else:
+        newest = -1 if last is None else last.seq
+        pages = max(1, -(-(newest + 1) // BOARD_PAGE_SIZE))
+        page = request.args.get("page", default=1, type=int)
+        if not 1 <= page <= pages:
+            abort(404)
+        upto = newest - (page - 1) * BOARD_PAGE_SIZE
+        rows = entry_listing(db(), identity.election_id, upto=upto, count=BOARD_PAGE_SIZE)
     lang = request.args.get("lang")
     with force_locale(lang) if lang in _PREFIX else nullcontext():
         return render_template(
             "voting/board.html",
             identity=identity,
-            head=head_hash(db(), identity.election_id),
-            rows=list(entries(db(), identity.election_id)),
+            head=None if last is None else bd.entry_hash(to_entry(last)).hex(),
+            rows=rows,
+            page=page,
+            pages=pages,
+            page_lang=lang if lang in _PREFIX else None,
             typed=typed,
             found=found,
-            closed=is_closed(db(), identity.election_id),
+            closed=closed_at_head(last),
         )
 
 

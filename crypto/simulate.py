@@ -91,6 +91,10 @@ class Tamper:
         """The seat allocation published for ``group``."""
         return output
 
+    def credentials(self, group: str, credentials: list[bytes]) -> list[bytes]:
+        """The credential list published for ``group`` (default: one per registered voter)."""
+        return credentials
+
     def credential_changes(self, voter: Voter, changes: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, Any]]:
         """The entries posted when ``voter``'s lost code is replaced (default: revocation, then addition)."""
         return list(changes)
@@ -298,7 +302,7 @@ def simulate(
             x, big_x = derive_credential(code, manifest["election"]["id"], manifest_hash)
             vs.append(Voter(grp["id"], i, code, bytes(x), bytes(big_x)))
         voters[grp["id"]] = vs
-        creds = sorted(v.credential for v in vs)
+        creds = sorted(tamper.credentials(grp["id"], [v.credential for v in vs]))
         cred_groups.append(
             {
                 "id": grp["id"],

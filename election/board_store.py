@@ -21,6 +21,13 @@ from election.models.voting import BoardEntry, ElectionIdentity
 
 _LOCK_NAMESPACE = 0x5374_0000  # "St": keeps our advisory locks apart from anyone else's
 _BATCH = 500  # board rows fetched per round trip when streaming the whole board
+_CLOSED_HEAD_TYPES = frozenset({bd.CLOSE, bd.TALLY, bd.SHARE, bd.RESULT, bd.PAPER_COUNT})
+# Entries that only an open board takes (crypto.board.check_next allows them before ``close`` only).
+_VOTING_TYPES = frozenset({bd.BALLOT, bd.CHALLENGED} | bd.RETIRING_TYPES | bd.ADDING_TYPES)
+
+
+class BoardClosed(Exception):
+    """The board already has its ``close`` entry: no ballot or credential change may follow it."""
 
 
 def lock_head(db: Session, election_id: int) -> None:
@@ -62,6 +69,9 @@ def append_entry(
     assert identity.election_hash is not None, "the board starts when voting opens"
     lock_head(db, identity.election_id)
     last = last_entry(db, identity.election_id)
+    if entry_type in _VOTING_TYPES and closed_at_head(last):
+        # The caller saw voting open, but the close was appended while it waited for the head.
+        raise BoardClosed(identity.election_id)
     previous = None if last is None else to_entry(last)
     entry = bd.next_entry(previous, bytes.fromhex(identity.election_hash), entry_type, digest, bd.format_time(now))
     if previous is not None and entry.time < previous.time:  # never let time run backwards on the board
@@ -119,6 +129,28 @@ def entries(db: Session, election_id: int, *, after: int = -1, limit: int | None
     if limit is not None:
         query = query.limit(limit)
     yield from db.scalars(query.execution_options(yield_per=_BATCH))
+
+
+def entry_listing(db: Session, election_id: int, *, upto: int, count: int) -> list[Any]:
+    """Up to ``count`` entries from number ``upto`` down, without payloads (a page of the public board).
+
+    Numbers run on without gaps from 0, so a page is a range on the ``(election_id, seq)`` index.
+    """
+    query = (
+        select(BoardEntry.seq, BoardEntry.type, BoardEntry.tracking_code, BoardEntry.time)
+        .where(BoardEntry.election_id == election_id, BoardEntry.seq <= upto, BoardEntry.seq > upto - count)
+        .order_by(BoardEntry.seq.desc())
+    )
+    return list(db.execute(query).all())
+
+
+def closed_at_head(last: BoardEntry | None) -> bool:
+    """Whether a board whose newest entry is ``last`` is closed, without another query.
+
+    The chain rules (``crypto.board.check_next``) allow these types only at or after ``close`` and
+    every other type only before it, so the newest entry tells.
+    """
+    return last is not None and last.type in _CLOSED_HEAD_TYPES
 
 
 def find_by_tracking_code(db: Session, election_id: int, code: str) -> list[BoardEntry]:

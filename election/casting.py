@@ -28,12 +28,12 @@ from crypto import record as rc
 from crypto.ballot import Ballot, BallotError, ballot_from_dict, ballot_to_bytes, check_revealed, verify_ballot
 from crypto.group import Point
 from crypto.record_schema import Field
-from election.board_store import append_entry, counted_ballot_of, head_hash
+from election.board_store import BoardClosed, append_entry, counted_ballot_of, head_hash, to_entry
 from election.models import Election
 from election.models.voting import BoardEntry, ElectionIdentity, VotingCredential
 from election.procedure import Phase
 from election.procedure_store import voting_window_of
-from election.voting_codes import group_key, identity_of
+from election.voting_codes import group_key
 
 _APPEND_ATTEMPTS = 5
 
@@ -100,10 +100,14 @@ def group_ballot(identity: ElectionIdentity, group_id: str) -> GroupBallot | Non
 
 def open_identity(db: Session, election_id: int, now: datetime) -> ElectionIdentity:
     """The election's identity if voting is open right now; otherwise ``CastRefused``."""
-    election = db.get(Election, election_id)
-    identity = identity_of(db, election_id)
-    if election is None or identity is None or identity.election_hash is None:
+    found = db.execute(
+        select(Election, ElectionIdentity)
+        .join(ElectionIdentity, ElectionIdentity.election_id == Election.id)
+        .where(Election.id == election_id)
+    ).first()
+    if found is None or found[1].election_hash is None:
         raise CastRefused("not_open", 409)
+    election, identity = found
     if Phase(election.phase) is not Phase.VOTING:
         raise CastRefused("closed" if Phase(election.phase) is not Phase.LISTS_FINAL else "not_open", 409)
     opens, closes = voting_window_of(election)
@@ -116,17 +120,33 @@ def open_identity(db: Session, election_id: int, now: datetime) -> ElectionIdent
 
 def listed_credential(db: Session, election_id: int, credential_hex: str) -> VotingCredential:
     """The credential row, listed and not revoked; otherwise ``CastRefused``."""
-    row = db.scalars(
-        select(VotingCredential).where(
-            VotingCredential.election_id == election_id, VotingCredential.credential == credential_hex
+    return credential_standing(db, election_id, credential_hex)[0]
+
+
+def credential_standing(
+    db: Session, election_id: int, credential_hex: str
+) -> tuple[VotingCredential, BoardEntry | None]:
+    """The listed, unrevoked credential row and the ballot counted under it so far, in one query.
+
+    Refuses (``CastRefused``) a credential that is not listed, was revoked, or was retired by an
+    entry on the board.
+    """
+    found = db.execute(
+        select(VotingCredential, BoardEntry)
+        .outerjoin(
+            BoardEntry,
+            (BoardEntry.election_id == VotingCredential.election_id)
+            & (BoardEntry.counted_credential == VotingCredential.credential),
         )
+        .where(VotingCredential.election_id == election_id, VotingCredential.credential == credential_hex)
     ).first()
-    if row is None:
+    if found is None:
         raise CastRefused("unknown_credential", 403)
+    row, counted = found
     if row.revoked:
         raise CastRefused("revoked", 403)
-    _refuse_if_retired(counted_ballot_of(db, election_id, credential_hex))
-    return row
+    _refuse_if_retired(counted)
+    return row, counted
 
 
 # Why a credential retired by a board entry (``crypto.board.RETIRING_TYPES``) is refused.
@@ -168,25 +188,23 @@ def _check(identity: ElectionIdentity, ballot: Ballot, row: VotingCredential) ->
     return shape
 
 
-def _receipt(db: Session, row: BoardEntry, ballot_bytes: bytes, repeated: bool) -> Receipt:
+def _receipt(row: BoardEntry, ballot_bytes: bytes, head: str, repeated: bool) -> Receipt:
     return Receipt(
-        bd.tracking_code(ballot_bytes),
-        bd.full_tracking_code(ballot_bytes),
-        row.seq,
-        row.time,
-        head_hash(db, row.election_id) or "",
-        repeated,
+        bd.tracking_code(ballot_bytes), bd.full_tracking_code(ballot_bytes), row.seq, row.time, head, repeated
     )
+
+
+def _repeat_or_refuse(db: Session, earlier: BoardEntry, ballot_bytes: bytes) -> Receipt:
+    """The original receipt for an identical retry; any other ballot under a used credential is refused."""
+    _refuse_if_retired(earlier)
+    if earlier.payload_hash == bd.ballot_hash(ballot_bytes).hex():
+        return _receipt(earlier, ballot_bytes, head_hash(db, earlier.election_id) or "", repeated=True)
+    raise CastRefused("already_voted", 409)
 
 
 def _earlier(db: Session, election_id: int, credential: str, ballot_bytes: bytes) -> Receipt | None:
     earlier = counted_ballot_of(db, election_id, credential)
-    if earlier is None:
-        return None
-    _refuse_if_retired(earlier)
-    if earlier.payload_hash == bd.ballot_hash(ballot_bytes).hex():
-        return _receipt(db, earlier, ballot_bytes, repeated=True)
-    raise CastRefused("already_voted", 409)
+    return None if earlier is None else _repeat_or_refuse(db, earlier, ballot_bytes)
 
 
 def cast_ballot(db: Session, election_id: int, raw: Any, now: datetime) -> Receipt:
@@ -194,11 +212,10 @@ def cast_ballot(db: Session, election_id: int, raw: Any, now: datetime) -> Recei
     identity = open_identity(db, election_id, now)
     ballot = _parse(raw)
     credential = ballot.credential.hex()
-    row = listed_credential(db, election_id, credential)
+    row, earlier = credential_standing(db, election_id, credential)
     ballot_bytes = ballot_to_bytes(ballot)
-    repeated = _earlier(db, election_id, credential, ballot_bytes)
-    if repeated is not None:
-        return repeated
+    if earlier is not None:
+        return _repeat_or_refuse(db, earlier, ballot_bytes)
     _check(identity, ballot, row)
     payload = ballot.to_dict()
     for _ in range(_APPEND_ATTEMPTS):
@@ -215,7 +232,10 @@ def cast_ballot(db: Session, election_id: int, raw: Any, now: datetime) -> Recei
                     tracking_code=bd.tracking_code(ballot_bytes),
                     counted_credential=credential,
                 )
-            return _receipt(db, entry, ballot_bytes, repeated=False)
+            # The head is locked (PostgreSQL) or the database is (SQLite): the new entry is the head.
+            return _receipt(entry, ballot_bytes, bd.entry_hash(to_entry(entry)).hex(), repeated=False)
+        except BoardClosed:
+            raise CastRefused("closed", 409) from None
         except IntegrityError:
             # Either this credential was used a moment ago (refuse or repeat the receipt) or another
             # ballot took the same sequence number (SQLite only): then append again after it.
@@ -254,6 +274,8 @@ def post_challenged(db: Session, election_id: int, raw: Any, now: datetime) -> s
                     tracking_code=bd.tracking_code(ballot_bytes),
                 )
             return bd.tracking_code(ballot_bytes)
+        except BoardClosed:
+            raise CastRefused("closed", 409) from None
         except IntegrityError:
             continue
     raise CastRefused("busy", 503)

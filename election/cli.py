@@ -17,6 +17,7 @@ def _register_commands() -> None:
     Imports happen here so that ``stembus --help`` stays fast and a broken optional
     dependency of one command does not take the others down.
     """
+    from election.cli_challenge import verify_challenge_command
     from election.cli_codes import codes_group
     from election.cli_register import register_group
     from election.cli_seats import seats_command
@@ -27,6 +28,7 @@ def _register_commands() -> None:
     main.add_command(register_group)
     main.add_command(seats_command)
     main.add_command(verify_command)
+    main.add_command(verify_challenge_command)
     main.add_command(simulate_command)
     main.add_command(codes_group)
 

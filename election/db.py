@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -66,3 +67,14 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def database_time(session: Session) -> datetime | None:
+    """The database server's current time (UTC), the one clock every web host shares.
+
+    ``None`` for the embedded SQLite database: it runs on this very host, so its time is the host's.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    moment: datetime = session.execute(text("SELECT statement_timestamp()")).scalar_one()
+    return moment.astimezone(UTC)

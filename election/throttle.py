@@ -7,10 +7,11 @@ committee sign-in per address, and voting codes. Keys are hashed so no address i
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -45,6 +46,17 @@ def is_blocked(db: Session, limit: Limit, subject: str, now: datetime) -> bool:
     return row is not None and row.count >= limit.failures
 
 
+def any_blocked(db: Session, checks: Iterable[tuple[Limit, str]], now: datetime) -> bool:
+    """True when any ``(limit, subject)`` pair used up its failures; one query for all of them."""
+    limits = {throttle_key(limit, subject): limit for limit, subject in checks}
+    query = select(ThrottleCounter).where(ThrottleCounter.key.in_(limits)).execution_options(populate_existing=True)
+    for row in db.scalars(query):
+        limit = limits[row.key]
+        if now - as_utc(row.window_start) < limit.window and row.count >= limit.failures:
+            return True
+    return False
+
+
 def record_failure(db: Session, limit: Limit, subject: str, now: datetime) -> None:
     """Count one failure for ``subject`` (atomic increment; a new window starts when the old one ended)."""
     key = throttle_key(limit, subject)
@@ -74,4 +86,4 @@ def failures(db: Session, limit: Limit, subject: str, now: datetime) -> int:
     return 0 if row is None else row.count
 
 
-__all__ = ["Limit", "failures", "is_blocked", "record_failure"]
+__all__ = ["Limit", "any_blocked", "failures", "is_blocked", "record_failure"]

@@ -37,8 +37,29 @@ def _group(group: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# Parameters of opened elections, built once per process. Everything they are made of is frozen
+# into H_E when voting opens, so H_E (with the election's UUID) names them exactly.
+_OPENED: dict[tuple[str, str], dict[str, Any]] = {}
+_OPENED_MAX = 16
+
+
 def booth_parameters(identity: ElectionIdentity) -> dict[str, Any]:
-    """The public parameters: UUID, ``H_P``, ``H_E``, joint key, and every group's ballot."""
+    """The public parameters: UUID, ``H_P``, ``H_E``, joint key, and every group's ballot.
+
+    Once voting has opened they never change, so each process builds them once per election.
+    """
+    if identity.election_hash is None:
+        return _build(identity)
+    key = (identity.uuid, identity.election_hash)
+    cached = _OPENED.get(key)
+    if cached is None:
+        if len(_OPENED) >= _OPENED_MAX:
+            _OPENED.clear()
+        cached = _OPENED[key] = _build(identity)
+    return cached
+
+
+def _build(identity: ElectionIdentity) -> dict[str, Any]:
     manifest = manifest_of(identity)
     return {
         "election": identity.uuid,

@@ -34,9 +34,19 @@ function show(step) {
   }
 }
 
-function say(message) {
+// Shows a message in the alert region. With `reload`, the message (a timed-out session) is followed
+// by a link that opens the booth afresh, and the keyboard focus moves there: nothing else helps.
+function say(message, reload = false) {
   status.textContent = message || "";
   status.hidden = !message;
+  if (message && reload) {
+    const link = document.createElement("a");
+    link.id = "booth-reload";
+    link.href = window.location.pathname + window.location.search;
+    link.textContent = text("text-reload");
+    status.append(" ", link);
+    link.focus();
+  }
 }
 
 async function post(url, body) {
@@ -57,7 +67,9 @@ async function post(url, body) {
   }
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
-    throw new Error(data.message || text("text-network"));
+    const error = new Error(data.message || text("text-network"));
+    error.sessionExpired = data.error === "session_expired";
+    throw error;
   }
   return data;
 }
@@ -195,7 +207,7 @@ function guard(action) {
       say("");
       await action();
     } catch (err) {
-      say(err.message);
+      say(err.message, err.sessionExpired === true);
     }
   };
 }

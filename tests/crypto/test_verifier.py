@@ -47,6 +47,7 @@ def test_every_fixture_kind_the_issue_names_is_kept() -> None:
         "forged-decryption-share",
         "wrong-count",
         "wrong-seat-allocation",
+        "credentials-beyond-register",
     }
     assert required <= set(EXPECTED)
 

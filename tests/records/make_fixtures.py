@@ -1,7 +1,9 @@
 """Regenerate the election-record fixtures: one valid record and one tampered copy per way of cheating.
 
-    .venv/bin/python -m tests.records.make_fixtures
+    .venv/bin/python -m tests.records.make_fixtures [NAME ...]
 
+Without names every fixture is rewritten; with names only those ``invalid/<name>/`` (and
+``EXPECTED.json``), so adding a fixture leaves the others' bytes alone.
 ``valid/`` is a small simulated election (2 groups, 3 candidates, 8 voters, 2 of 3 members, one lost
 code replaced while voting is open). Each
 ``invalid/<what-is-wrong>/`` is either the same election run by a dishonest server (``Tamper`` hooks:
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +53,7 @@ EXPECTED: dict[str, tuple[set[str], str]] = {
     "ballot-after-revocation": ({"eligibility"}, "was retired by credential_revoked seq"),
     "added-without-revocation": ({"eligibility"}, "does not directly follow the credential_revoked entry"),
     "tampered-revocation": ({"board_payloads"}, "credential_revoked entry seq"),
+    "credentials-beyond-register": ({"credentials"}, "group G1: 5 credentials for 4 registered voters"),
 }
 
 
@@ -134,6 +138,16 @@ class OldCodeVotesAgain(Tamper):
         return [ballot, make_ballot(voter.replaced, ctx, "old-code")[0]]
 
 
+class ExtraCredential(Tamper):
+    """Group G1's published list holds one credential more than its register has voters (a spare
+    credential the server could vote with); the setup entry is consistent with it, so only the count betrays it."""
+
+    def credentials(self, group: str, credentials: list[bytes]) -> list[bytes]:
+        if group != "G1":
+            return credentials
+        return [*credentials, bytes(g.base_mul(g.scalar_from_int(55555)))]
+
+
 class AddedWithoutRevocation(Tamper):
     """A new credential is added while the one it claims to replace stays listed (ballot stuffing)."""
 
@@ -150,6 +164,7 @@ HOOKED: dict[str, type[Tamper]] = {
     "wrong-seat-allocation": WrongSeats,
     "ballot-after-revocation": OldCodeVotesAgain,
     "added-without-revocation": AddedWithoutRevocation,
+    "credentials-beyond-register": ExtraCredential,
 }
 
 
@@ -237,21 +252,32 @@ EDITED = {
 }
 
 
-def main() -> None:
-    """Rewrite ``valid/`` and every ``invalid/<name>/``."""
-    shutil.rmtree(HERE / "valid", ignore_errors=True)
-    shutil.rmtree(HERE / "invalid", ignore_errors=True)
-    simulate(PARAMS, HERE / "valid", seat_allocator=allocate_seats)
-    for name, hook in HOOKED.items():
-        simulate(PARAMS, HERE / "invalid" / name, seat_allocator=allocate_seats, tamper=hook())
-    for name, edit in EDITED.items():
-        target = HERE / "invalid" / name
+def make_invalid(name: str) -> None:
+    """Rewrite one ``invalid/<name>/`` (an edited fixture is copied from the current ``valid/``)."""
+    target = HERE / "invalid" / name
+    shutil.rmtree(target, ignore_errors=True)
+    if name in HOOKED:
+        simulate(PARAMS, target, seat_allocator=allocate_seats, tamper=HOOKED[name]())
+    else:
         shutil.copytree(HERE / "valid", target)
-        edit(target)
+        EDITED[name](target)
+
+
+def main(names: list[str]) -> None:
+    """Rewrite ``valid/`` and every ``invalid/<name>/``, or only the named invalid fixtures."""
+    unknown = set(names) - set(EXPECTED)
+    if unknown:
+        raise SystemExit(f"unknown fixture(s): {sorted(unknown)}")
+    if not names:
+        shutil.rmtree(HERE / "valid", ignore_errors=True)
+        shutil.rmtree(HERE / "invalid", ignore_errors=True)
+        simulate(PARAMS, HERE / "valid", seat_allocator=allocate_seats)
+    for name in names or [*HOOKED, *EDITED]:
+        make_invalid(name)
     (HERE / "invalid" / "EXPECTED.json").write_text(
         json.dumps({k: {"fails": sorted(v[0]), "names": v[1]} for k, v in sorted(EXPECTED.items())}, indent=2) + "\n"
     )
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -7,6 +7,7 @@ error pages included, carries the same security headers.
 
 from __future__ import annotations
 
+import re
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,10 @@ import pytest
 from werkzeug.routing import Rule
 
 from election.models import Role
+from election.voting_codes import identity_of
 from tests.helpers import make_member, sign_in
 from tests.web.register_factory import make_election
+from tests.web.voting_factory import make_ballot, make_voting_election
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
 # Values for URL arguments that are not ids: a language code, a pending-step decision, a phase.
@@ -158,3 +161,29 @@ def test_a_token_from_another_session_is_refused(app, client):
     client.get("/auth/login")
     response = client.post("/auth/login", data={"csrf_token": token, "email": "a@example.org", "password": "x" * 12})
     assert response.status_code == 400
+
+
+def test_booth_pages_and_their_json_are_never_cached(app, client):
+    # The booth's answers name the voter's group and hold their receipt: no cache may keep them.
+    ve = make_voting_election(app)
+    with app.extensions["stembus_sessions"]() as db:
+        uuid = identity_of(db, ve.election_id).uuid
+    booth_rules = [
+        rule for rule in app.url_map.iter_rules() if rule.rule.startswith(("/stem/", "/vote/")) and rule.arguments
+    ]
+    assert {r.rule.rsplit("/", 1)[-1] for r in booth_rules} >= {"<election_uuid>", "parameters.json", "cast"}
+    page = client.get(f"/vote/{uuid}")
+    headers = {"X-CSRFToken": re.search(r'data-csrf="([^"]+)"', page.get_data(as_text=True)).group(1)}
+    for rule in booth_rules:
+        path = rule.rule.replace("<election_uuid>", uuid)
+        if "GET" in (rule.methods or ()):
+            response = client.get(path)
+            assert response.status_code == 200, path
+        else:
+            response = client.post(path, json={"credential": "00" * 32}, headers=headers)
+            assert 400 <= response.status_code < 500 and response.is_json, path
+        assert response.headers.get("Cache-Control") == "no-store", f"{rule.methods} {path}"
+    ballot, _ = make_ballot(app, ve.election_id, ve.code_in("Noord"), 0)
+    for prefix in ("/stem", "/vote"):
+        cast = client.post(f"{prefix}/{uuid}/cast", json=ballot, headers=headers)
+        assert cast.status_code in (200, 201) and cast.headers.get("Cache-Control") == "no-store"

@@ -193,3 +193,16 @@ def test_the_booth_page_has_no_inline_script_and_the_code_form(app, client):
         assert " style=" not in html, path
     assert 'lang="nl"' in client.get(f"/stem/{uuid}").get_data(as_text=True)
     assert client.get("/stem").status_code == 302
+
+
+def test_the_booth_form_cannot_send_a_voting_code_to_the_server(app, client):
+    ve = make_voting_election(app)
+    with app.extensions["stembus_sessions"]() as db:
+        identity = identity_of(db, ve.election_id)
+        assert identity is not None
+    page = client.get(f"/stem/{identity.uuid}").get_data(as_text=True)
+    # Pressing Enter before the script has loaded submits the form natively: only named inputs travel.
+    for input_id in ("voting-code", "second-factor"):
+        tag = re.search(rf'<input id="{input_id}"[^>]*>', page)
+        assert tag is not None, input_id
+        assert " name=" not in tag.group(0), tag.group(0)
