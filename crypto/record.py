@@ -254,7 +254,7 @@ def _parse_group(g: Field) -> Group:
     g.obj({"id", "name", "system", "seats", "register_count", "max_choices", "rules", "lists", "candidates"})
     system = g.get("system").choice(SYSTEMS)
     rules = g.get("rules").obj(
-        {"remainder_method", "remainder_threshold", "preference_threshold", "surplus_seats", "lot_seed"}
+        {"remainder_method", "remainder_threshold", "preference_threshold", "surplus_seats", "lot_seed", "earmarks"}
     )
     rules.get("remainder_method").choice(REMAINDER_METHODS)
     rules.get("remainder_threshold").string(40)
@@ -263,6 +263,9 @@ def _parse_group(g: Field) -> Group:
         pref.string(40)
     rules.get("surplus_seats").choice(SURPLUS)
     rules.get("lot_seed").hexbytes()
+    earmarks = rules.opt("earmarks")
+    if earmarks is not None:
+        _parse_earmarks(earmarks)
     lists: list[CandidateList] = []
     candidates: list[Candidate] = []
     if system == "list":
@@ -303,6 +306,16 @@ def _parse_group(g: Field) -> Group:
     if group.max_choices > len(ids) - 1:
         g.get("max_choices").fail("more choices than candidates")
     return group
+
+
+def _parse_earmarks(earmarks: Field) -> None:
+    """Seats reserved for the candidates of one unit; the allocator checks them against the group."""
+    for e in earmarks.items(0, 100):
+        e.obj({"id", "seats", "candidates"})
+        e.get("id").string(300)
+        e.get("seats").integer(0, 10000)
+        for c in e.get("candidates").items(0, 200000):
+            c.ident()
 
 
 def _parse_candidate(c: Field) -> Candidate:

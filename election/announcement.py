@@ -33,6 +33,8 @@ class GroupSeats:
     name: str
     seats: int
     earmarked_seats: int = 0
+    earmark_unit_field: str | None = None  # "department" or "location" (domain 4.3)
+    earmark_unit_value: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,9 @@ def announcement_context(
         seats=election.seats,
         electoral_system=system,
         votes_per_voter=election.votes_per_voter,
-        groups=tuple(GroupSeats(g.name, g.seats, g.earmarked_seats) for g in groups),
+        groups=tuple(
+            GroupSeats(g.name, g.seats, g.earmarked_seats, g.earmark_unit_field, g.earmark_unit_value) for g in groups
+        ),
         regulation=timeline.regulation,
         timeline=timeline,
         voting_opens_at=opens_at,

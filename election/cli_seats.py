@@ -58,6 +58,9 @@ def seats_command(input_file: str, as_json: bool) -> None:
     if contest.system == "person":
         click.echo(f"  elected: {', '.join(result.elected) or '-'}")
         click.echo(f"  reserves: {', '.join(result.reserves) or '-'}")
+    for e in result.earmarks:
+        unfilled = f", {e.unfilled} unfilled" if e.unfilled else ""
+        click.echo(f"  earmark {e.id}: {e.seats} reserved{unfilled}, elected: {', '.join(e.elected) or '-'}")
     if result.vacant_seats:
         click.echo(f"  vacant seats: {result.vacant_seats}")
     for lot in result.lots:

@@ -25,6 +25,7 @@ class CandidateRow:
     reserve: int | None  # 1-based rank among the reserves of their list (or of the group)
     online: int | None = None  # hybrid election: the online votes
     paper: int | None = None  # hybrid election: the paper votes
+    earmarked: bool = False  # elected on a seat reserved for their department or location (domain 4.3)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class GroupResult:
     paper_ballots: int | None = None  # hybrid election: paper ballots found (``ballots`` includes them)
     paper_blank: int = 0  # hybrid election: blank paper ballots (``blank`` includes them)
     invalid: int = 0  # invalid paper ballots (an online ballot is never invalid)
+    earmarks_unfilled: int = 0  # reserved seats no candidate of the unit could take (filled by the normal rule)
 
 
 def group_results(
@@ -94,10 +96,14 @@ def _group(
     elected = set(output.get("elected", []))
     per_list = {lst["id"]: lst for lst in output.get("lists", [])}
 
+    earmarks = output.get("earmarks", [])
+    earmarked = {cid for e in earmarks for cid in e.get("elected", [])}
+
     def rows(candidates: tuple[rc.Candidate, ...], reserves: list[str]) -> tuple[CandidateRow, ...]:
         rank = {cid: i for i, cid in enumerate(reserves, start=1)}
         return tuple(
-            CandidateRow(c.name, votes[c.id], c.id in elected, rank.get(c.id), *split([c.id])) for c in candidates
+            CandidateRow(c.name, votes[c.id], c.id in elected, rank.get(c.id), *split([c.id]), c.id in earmarked)
+            for c in candidates
         )
 
     if grp.system == "list":
@@ -139,4 +145,5 @@ def _group(
         paper_ballots=paper.ballots if paper is not None else None,
         paper_blank=paper.counts[-1] if paper is not None else 0,
         invalid=paper.invalid if paper is not None else 0,
+        earmarks_unfilled=sum(int(e.get("unfilled", 0)) for e in earmarks),
     )

@@ -65,7 +65,10 @@ def setup_problems(election: Election, today: date) -> list[str]:
         employer_consent=election.employer_consent_seats,
         voting_day=election.voting_day,
         today=today,
-        groups=[GroupPlan(g.name, g.seats, g.earmarked_seats) for g in election.groups],
+        groups=[
+            GroupPlan(g.name, g.seats, g.earmarked_seats, g.earmark_unit_value if g.earmark_unit_field else None)
+            for g in election.groups
+        ],
         electoral_system=election.electoral_system,
         votes_per_voter=election.votes_per_voter,
     )

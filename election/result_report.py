@@ -66,6 +66,7 @@ class CandidateLine:
     elected: bool
     reserve: int | None  # 1-based place in the succession order of their list (or of the group)
     preference: bool = False  # reached the preference threshold (list system with one)
+    earmark: str | None = None  # the earmark (``seats.json`` id) whose reserved seat they were elected on
 
     @property
     def candidacy_id(self) -> int | None:
@@ -96,7 +97,8 @@ class LotLine:
     """One draw by lot: what was at stake, who took part, who won (names, not ids).
 
     ``kind`` reads the allocation's label (``election.seats.Lottery``): ``remainder``, ``surplus``,
-    ``seat`` and ``reserve`` with their number, ``preference`` with the list's name, else ``other``.
+    ``seat`` and ``reserve`` with their number, ``preference`` with the list's name, ``earmark`` with
+    the unit, else ``other``.
     """
 
     label: str
@@ -105,6 +107,22 @@ class LotLine:
     kind: str = "other"
     number: int | None = None
     list_name: str | None = None
+    unit: tuple[str | None, str] | None = None  # an earmark's reserved seat: its register column and value
+
+
+@dataclass(frozen=True)
+class EarmarkLine:
+    """Seats reserved for one unit (domain 4.3): who took them and how many no unit candidate could take.
+
+    ``unit_field`` is ``department`` or ``location`` (None when the id names neither), ``unit`` its value.
+    """
+
+    id: str
+    unit_field: str | None
+    unit: str
+    seats: int
+    elected: tuple[CandidateLine, ...]
+    unfilled: int
 
 
 @dataclass(frozen=True)
@@ -141,6 +159,7 @@ class GroupReport:
     vacant_seats: int
     lots: tuple[LotLine, ...]
     paper_ballots: int | None = None  # hybrid election: the paper ballots among ``ballots``
+    earmarks: tuple[EarmarkLine, ...] = ()
 
     @property
     def turnout(self) -> Fraction | None:
@@ -341,10 +360,19 @@ def _voted_group(grp: rc.Group, doc: dict[str, Any], out: dict[str, Any], row: G
         reserve_rank = {cid: i for i, cid in enumerate(ids, start=1)}
         reserves = [ReserveGroup(None, tuple(names[c] for c in ids))]
 
+    earmark_of = {cid: str(e["id"]) for e in out.get("earmarks", []) for cid in e.get("elected", [])}
+
     def line(cid: str) -> CandidateLine:
         reached = personal is not None and votes[cid] >= personal
         return CandidateLine(
-            cid, names[cid], list_of.get(cid), votes[cid], cid in elected, reserve_rank.get(cid), reached
+            cid,
+            names[cid],
+            list_of.get(cid),
+            votes[cid],
+            cid in elected,
+            reserve_rank.get(cid),
+            reached,
+            earmark_of.get(cid),
         )
 
     outputs = {lst["id"]: lst for lst in out.get("lists", [])}
@@ -373,6 +401,16 @@ def _voted_group(grp: rc.Group, doc: dict[str, Any], out: dict[str, Any], row: G
             )
         )
     lots = tuple(_lot(lot, names) for lot in out.get("lots", []))
+    earmarks = tuple(
+        EarmarkLine(
+            str(e["id"]),
+            *unit_of(str(e["id"])),
+            int(e.get("seats", 0)),
+            tuple(line(cid) for cid in e.get("elected", [])),
+            int(e.get("unfilled", 0)),
+        )
+        for e in out.get("earmarks", [])
+    )
     return GroupReport(
         id=grp.id,
         name=grp.name,
@@ -396,7 +434,16 @@ def _voted_group(grp: rc.Group, doc: dict[str, Any], out: dict[str, Any], row: G
         vacant_seats=int(out.get("vacant_seats", 0)),
         lots=lots,
         paper_ballots=row.paper_ballots if row is not None else None,
+        earmarks=earmarks,
     )
+
+
+def unit_of(earmark_id: str) -> tuple[str | None, str]:
+    """The register column and value an earmark id (``location:Utrecht``) names; None for another id."""
+    field, sep, value = earmark_id.partition(":")
+    if sep and field in ("department", "location"):
+        return field, value
+    return None, earmark_id
 
 
 _LOT_LABELS = (
@@ -405,6 +452,7 @@ _LOT_LABELS = (
     ("seat", re.compile(r"^seat (\d+)$")),
     ("reserve", re.compile(r"^reserve (\d+)$")),
     ("preference", re.compile(r"^(.+) preference seat (\d+)$")),
+    ("earmark", re.compile(r"^earmark (.+) seat (\d+)$")),
 )
 
 
@@ -418,6 +466,8 @@ def _lot(lot: dict[str, Any], names: dict[str, str]) -> LotLine:
             continue
         if kind == "preference":
             return LotLine(label, among, winner, kind, int(found.group(2)), names.get(found.group(1), found.group(1)))
+        if kind == "earmark":
+            return LotLine(label, among, winner, kind, int(found.group(2)), unit=unit_of(found.group(1)))
         return LotLine(label, among, winner, kind, int(found.group(1)))
     return LotLine(label, among, winner)
 

@@ -19,6 +19,21 @@ Person system (personenstelsel): the candidates with the most votes win; the res
 are the reserves. A list or candidate with no votes can still be elected only in the person
 system, where every seat is filled while candidates remain.
 
+Earmarked seats (geoormerkte zetels, domain 4.3 and 8 item 26): an earmark reserves a number of the
+group's seats for the candidates of one unit (a department or a location) while every voter of the
+group votes for every candidate. The reserved seats are filled first, the rest by the normal rule:
+
+* person system: the unit's candidates with the most votes take the reserved seats, then the other
+  seats go to the most voted of all candidates not yet elected;
+* list system: the seats per list are computed as without earmarks. Each reserved seat then goes to
+  the unit's candidate with the most personal votes (ties: better list position, then lot) on a
+  list with a seat left; that candidate takes one of their own list's seats. The lists fill their
+  other seats by the normal rule, skipping the candidates already elected.
+
+A reserved seat no unit candidate can take (person system: the unit has too few candidates; list
+system: none is left on a list with a free seat) is filled by the normal rule and reported as
+``unfilled``. Any candidate of the unit counts, also one without votes, as in the normal rule.
+
 Every tie that decides a seat or a reserve rank in the person system is decided by lot
 (:class:`Lottery`), and each draw is reported so that anyone can replay it.
 """
@@ -63,6 +78,15 @@ class CandidateList:
 
 
 @dataclass(frozen=True)
+class Earmark:
+    """Seats reserved for the candidates of one unit (a department or a location); ``id`` labels it."""
+
+    id: str
+    seats: int
+    candidates: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Contest:
     """One electoral group's count and the regulation's allocation rules."""
 
@@ -77,6 +101,7 @@ class Contest:
     candidates: tuple[Candidate, ...] = ()
     blank: int = 0
     invalid: int = 0
+    earmarks: tuple[Earmark, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,6 +129,16 @@ class ListResult:
 
 
 @dataclass(frozen=True)
+class EarmarkResult:
+    """Who took an earmark's reserved seats, in order, and how many no unit candidate could take."""
+
+    id: str
+    seats: int
+    elected: tuple[str, ...]
+    unfilled: int
+
+
+@dataclass(frozen=True)
 class SeatResult:
     """The allocation of one contest: seats per list, elected candidates, reserves and lots."""
 
@@ -116,10 +151,11 @@ class SeatResult:
     reserves: tuple[str, ...] = ()
     blank: int = 0
     invalid: int = 0
+    earmarks: tuple[EarmarkResult, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON document printed by ``stembus seats --json``."""
-        return {
+        """Return the JSON document printed by ``stembus seats --json`` (``earmarks`` only when given)."""
+        doc: dict[str, Any] = {
             "valid_votes": self.valid_votes,
             "blank": self.blank,
             "invalid": self.invalid,
@@ -143,6 +179,12 @@ class SeatResult:
             "vacant_seats": self.vacant_seats,
             "lots": [{"among": list(x.among), "for": x.label, "winner": x.winner} for x in self.lots],
         }
+        if self.earmarks:
+            doc["earmarks"] = [
+                {"id": e.id, "seats": e.seats, "elected": list(e.elected), "unfilled": e.unfilled}
+                for e in self.earmarks
+            ]
+        return doc
 
 
 @dataclass
@@ -154,8 +196,8 @@ class Lottery:
     enc(enc(p_1) || ... || enc(p_n)) || enc(p)), where enc(x) is the 4-byte big-endian length of
     x followed by x (strings in UTF-8, the seed as the bytes of its hex). The participant with the
     lowest score, compared as bytes, wins. Labels name the seat at stake, e.g.
-    ``"remainder seat 2"``, ``"seat 3"``, ``"reserve 1"``, ``"surplus seat 1"`` or
-    ``"FNV preference seat 2"``.
+    ``"remainder seat 2"``, ``"seat 3"``, ``"reserve 1"``, ``"surplus seat 1"``,
+    ``"FNV preference seat 2"`` or ``"earmark location:Utrecht seat 1"``.
     """
 
     seed: bytes
@@ -220,14 +262,20 @@ def _rank(
 
 def _allocate_persons(contest: Contest, lottery: Lottery) -> SeatResult:
     seats = contest.seats
+    # Earmarked seats (domain 4.3): the unit's most voted candidates take the reserved seats first.
+    earmarks, reserved = _earmarked_persons(contest, lottery)
+    taken = {cid for e in earmarks for cid in e.elected}
+    open_seats = seats - len(reserved)
 
     def label(pos: int) -> str:
+        pos += len(reserved)
         return f"seat {pos}" if pos <= seats else f"reserve {pos - seats}"
 
     # Person system (domain 5.1): the most votes win; ties for the last seat and in the
     # reserves' ranking are decided by lot (SER standard clause via or-online).
-    ranking = _rank(contest.candidates, seats, label, lottery, rank_all=True)
-    elected = tuple(ranking[:seats])
+    others = [c for c in contest.candidates if c.id not in taken]
+    ranking = _rank(others, open_seats, label, lottery, rank_all=True)
+    elected = tuple(reserved) + tuple(ranking[:open_seats])
     return SeatResult(
         valid_votes=sum(c.votes for c in contest.candidates),
         quota=None,
@@ -235,10 +283,25 @@ def _allocate_persons(contest: Contest, lottery: Lottery) -> SeatResult:
         elected=elected,
         vacant_seats=seats - len(elected),
         lots=tuple(lottery.draws),
-        reserves=tuple(ranking[seats:]),
+        reserves=tuple(ranking[open_seats:]),
         blank=contest.blank,
         invalid=contest.invalid,
+        earmarks=earmarks,
     )
+
+
+def _earmarked_persons(contest: Contest, lottery: Lottery) -> tuple[tuple[EarmarkResult, ...], list[str]]:
+    """Fill each earmark's seats with its unit's most voted candidates (ties by lot); also every id elected so."""
+    votes = {c.id: c for c in contest.candidates}
+    results: list[EarmarkResult] = []
+    reserved: list[str] = []
+    for earmark in contest.earmarks:
+        unit = [votes[cid] for cid in earmark.candidates]
+        ranking = _rank(unit, earmark.seats, _earmark_label(earmark), lottery, rank_all=False)
+        chosen = tuple(ranking[: earmark.seats])
+        reserved.extend(chosen)
+        results.append(EarmarkResult(earmark.id, earmark.seats, chosen, earmark.seats - len(chosen)))
+    return tuple(results), reserved
 
 
 def _allocate_lists(contest: Contest, lottery: Lottery) -> SeatResult:
@@ -248,7 +311,10 @@ def _allocate_lists(contest: Contest, lottery: Lottery) -> SeatResult:
     valid = sum(votes.values())
     if valid == 0:
         empty = tuple(ListResult(lst.id, 0, 0, 0, 0, 0, 0, (), tuple(c.id for c in lst.candidates)) for lst in lists)
-        return SeatResult(0, None, empty, (), seats, (), blank=contest.blank, invalid=contest.invalid)
+        unfilled = tuple(EarmarkResult(e.id, e.seats, (), e.seats) for e in contest.earmarks)
+        return SeatResult(
+            0, None, empty, (), seats, (), blank=contest.blank, invalid=contest.invalid, earmarks=unfilled
+        )
     # Domain 5.2 step 2: the electoral quotient (kiesdeler), exact.
     quota = Fraction(valid, seats)
     full = {i: v * seats // valid for i, v in votes.items()}
@@ -292,14 +358,20 @@ def _allocate_lists(contest: Contest, lottery: Lottery) -> SeatResult:
             received[winner] += 1
     else:
         vacant += spare_seats
+    filled = {i: won[i] - surplus[i] + received[i] for i in votes}
+    # Earmarked seats (domain 4.3): taken within the lists' seats, before the lists fill them.
+    earmarks, on_list = _earmarked_on_lists(contest, filled, lottery)
     results: list[ListResult] = []
-    elected: list[str] = []
+    elected = [cid for e in earmarks for cid in e.elected]
     for lst in lists:
         i = lst.id
-        filled = won[i] - surplus[i] + received[i]
-        chosen, reserves = _fill_list(lst, filled, contest.preference_threshold, quota, lottery)
+        first = tuple(on_list.get(i, ()))
+        rest = CandidateList(i, tuple(c for c in lst.candidates if c.id not in first)) if first else lst
+        chosen, reserves = _fill_list(rest, filled[i] - len(first), contest.preference_threshold, quota, lottery)
         elected.extend(chosen)
-        results.append(ListResult(i, votes[i], full[i], extra[i], surplus[i], received[i], filled, chosen, reserves))
+        results.append(
+            ListResult(i, votes[i], full[i], extra[i], surplus[i], received[i], filled[i], first + chosen, reserves)
+        )
     return SeatResult(
         valid,
         quota,
@@ -309,7 +381,43 @@ def _allocate_lists(contest: Contest, lottery: Lottery) -> SeatResult:
         tuple(lottery.draws),
         blank=contest.blank,
         invalid=contest.invalid,
+        earmarks=earmarks,
     )
+
+
+def _earmark_label(earmark: Earmark) -> Callable[[int], str]:
+    """The lot label for an earmark's reserved seat ``n``."""
+    return lambda n: f"earmark {earmark.id} seat {n}"
+
+
+def _earmarked_on_lists(
+    contest: Contest, filled: Mapping[str, int], lottery: Lottery
+) -> tuple[tuple[EarmarkResult, ...], dict[str, list[str]]]:
+    """Give each reserved seat to the unit's best-placed candidate on a list with a seat left.
+
+    Best placed: the most personal votes, then the better place on their list, then lot. Returns
+    the earmarks' outcomes and, per list, the candidates who took one of its seats this way.
+    """
+    where = {c.id: (lst.id, place, c.votes) for lst in contest.lists for place, c in enumerate(lst.candidates)}
+    on_list: dict[str, list[str]] = {}
+    results: list[EarmarkResult] = []
+    for earmark in contest.earmarks:
+        chosen: list[str] = []
+        for n in range(1, earmark.seats + 1):
+            open_ids = [
+                cid
+                for cid in earmark.candidates
+                if cid not in chosen and len(on_list.get(where[cid][0], ())) < filled[where[cid][0]]
+            ]
+            if not open_ids:
+                break
+            best = min((-where[cid][2], where[cid][1]) for cid in open_ids)
+            tied = [cid for cid in open_ids if (-where[cid][2], where[cid][1]) == best]
+            winner = lottery.draw(_earmark_label(earmark)(n), tied)
+            chosen.append(winner)
+            on_list.setdefault(where[winner][0], []).append(winner)
+        results.append(EarmarkResult(earmark.id, earmark.seats, tuple(chosen), earmark.seats - len(chosen)))
+    return tuple(results), on_list
 
 
 def _best_average(
@@ -386,6 +494,8 @@ def parse_contest(doc: object) -> Contest:
         raise SeatInputError("lists: the list system needs at least one list")
     if system == "person" and lists:
         raise SeatInputError("lists: the person system takes candidates, not lists")
+    known = {c.id for lst in lists for c in lst.candidates} | {c.id for c in person_cands}
+    earmarks = _earmarks(doc.get("earmarks", []), known, seats)
     return Contest(
         system=system,
         seats=seats,
@@ -398,7 +508,40 @@ def parse_contest(doc: object) -> Contest:
         candidates=person_cands,
         blank=_count(doc.get("blank", 0), "blank"),
         invalid=_count(doc.get("invalid", 0), "invalid"),
+        earmarks=earmarks,
     )
+
+
+def _earmarks(raw: object, known: set[str], seats: int) -> tuple[Earmark, ...]:
+    """Read ``earmarks``: each names its unit's candidates; together they reserve at most the group's seats."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise SeatInputError("earmarks: must be an array")
+    ids: set[str] = set()
+    placed: dict[str, str] = {}
+    out: list[Earmark] = []
+    for n, item in enumerate(raw):
+        where = f"earmarks[{n}]"
+        if not isinstance(item, Mapping):
+            raise SeatInputError(f"{where}: must be an object")
+        earmark_id = _ident(item.get("id"), f"{where}.id", ids)
+        reserved = _count(item.get("seats"), f"{where}.seats")
+        cands = item.get("candidates", [])
+        if not isinstance(cands, list):
+            raise SeatInputError(f"{where}.candidates: must be an array")
+        for k, cid in enumerate(cands):
+            at = f"{where}.candidates[{k}]"
+            if not isinstance(cid, str) or cid not in known:
+                raise SeatInputError(f"{at}: {cid!r} is not a candidate of this contest")
+            if cid in placed:
+                raise SeatInputError(f"{at}: {cid!r} is already in earmark {placed[cid]!r}")
+            placed[cid] = earmark_id
+        out.append(Earmark(earmark_id, reserved, tuple(cands)))
+    total = sum(e.seats for e in out)
+    if total > seats:
+        raise SeatInputError(f"earmarks: {total} reserved seats, more than the {seats} seats of the group")
+    return tuple(out)
 
 
 def _count(value: object, where: str, minimum: int = 0) -> int:

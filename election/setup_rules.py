@@ -15,6 +15,7 @@ class GroupPlan:
     name: str
     seats: int
     earmarked_seats: int = 0
+    earmark_unit: str | None = None  # the department or location the earmarked seats are reserved for
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,15 @@ def check_setup(
         if not 0 <= group.earmarked_seats <= group.seats:
             problems.append(
                 SetupProblem("earmarked", "groups", f"group {group.name}: earmarked seats must be within its seats")
+            )
+        if group.earmarked_seats > 0 and not group.earmark_unit:
+            # Domain 4.3: seats are reserved for the candidates of a named unit; without one nobody could take them.
+            problems.append(
+                SetupProblem(
+                    "earmark_without_unit",
+                    "groups",
+                    f"group {group.name}: earmarked seats need the department or location they are reserved for",
+                )
             )
     # WOR art. 9 lid 3: each electoral group elects a number of seats fixed in the regulation.
     if groups and sum(g.seats for g in groups) != seats:

@@ -29,6 +29,9 @@ SETUP_FIELDS = (
     "votes_per_voter",
 )
 
+# The register columns that can define the unit of earmarked seats (RegisterPerson.department / .location).
+EARMARK_UNIT_FIELDS = ("department", "location")
+
 
 class SetupLocked(Exception):
     """The set-up can no longer change because the election has been announced."""
@@ -82,8 +85,21 @@ def update_election(db: Session, actor: str, election: Election, values: dict[st
     audit_log.record(db, actor, "election_updated", election.id, **_loggable(values))
 
 
-def add_group(db: Session, actor: str, election: Election, name: str, seats: int, earmarked: int = 0) -> None:
-    """Add an electoral group (WOR art. 9 lid 3)."""
+def add_group(
+    db: Session,
+    actor: str,
+    election: Election,
+    name: str,
+    seats: int,
+    earmarked: int = 0,
+    unit_field: str | None = None,
+    unit_value: str | None = None,
+) -> None:
+    """Add an electoral group (WOR art. 9 lid 3), with the unit its earmarked seats are for, if any.
+
+    Earmarked seats (domain 4.3) are reserved for the candidates whose register entry has
+    ``unit_value`` in its ``unit_field`` column (``department`` or ``location``).
+    """
     _require_draft(election)
     name = name.strip()
     if any(g.name.lower() == name.lower() for g in election.groups):
@@ -92,10 +108,36 @@ def add_group(db: Session, actor: str, election: Election, name: str, seats: int
         raise SetupInvalid("seats", "an electoral group needs at least one seat")
     if not 0 <= earmarked <= seats:
         raise SetupInvalid("earmarked_seats", "earmarked seats must lie between 0 and the group's seats")
+    unit_value = (unit_value or "").strip() or None
+    if earmarked == 0:
+        unit_field = unit_value = None
+    elif unit_field not in EARMARK_UNIT_FIELDS:
+        raise SetupInvalid("earmark_unit_field", "earmarked seats need a department or a location")
+    elif unit_value is None:
+        raise SetupInvalid("earmark_unit_value", "earmarked seats need the name of their department or location")
     position = max((g.position for g in election.groups), default=0) + 1
-    election.groups.append(ElectoralGroup(name=name, seats=seats, earmarked_seats=earmarked, position=position))
+    election.groups.append(
+        ElectoralGroup(
+            name=name,
+            seats=seats,
+            earmarked_seats=earmarked,
+            earmark_unit_field=unit_field,
+            earmark_unit_value=unit_value,
+            position=position,
+        )
+    )
     db.flush()
-    audit_log.record(db, actor, "group_added", election.id, name=name, seats=seats, earmarked=earmarked)
+    audit_log.record(
+        db,
+        actor,
+        "group_added",
+        election.id,
+        name=name,
+        seats=seats,
+        earmarked=earmarked,
+        earmark_unit_field=unit_field,
+        earmark_unit_value=unit_value,
+    )
 
 
 def remove_group(db: Session, actor: str, election: Election, group_id: int) -> None:

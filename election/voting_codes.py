@@ -45,7 +45,7 @@ from election import audit_log
 from election.ballot_layout import BallotLayout
 from election.key_ceremony import CompletedCeremony, completed_ceremony
 from election.list_publication import ballot_preview, groups_needing_a_vote
-from election.models import Election, ElectoralGroup, RegisterPerson
+from election.models import Candidacy, Election, ElectoralGroup, RegisterPerson
 from election.models.voting import CredentialHolder, ElectionIdentity, VotingCredential
 from election.procedure import Phase
 from election.procedure_store import EFFECTS, PRECONDITIONS, regulation_of, timeline_of
@@ -100,13 +100,16 @@ def register_count(db: Session, election_id: int, group_id: int) -> int:
 def _manifest_group(db: Session, election: Election, group: ElectoralGroup, layout: BallotLayout) -> dict[str, Any]:
     reg = regulation_of(election)
     gid = group_key(group)
-    rules = {
+    rules: dict[str, Any] = {
         "remainder_method": reg.remainder_method,
         "remainder_threshold": str(reg.remainder_threshold),
         "preference_threshold": None if reg.preference_threshold is None else str(reg.preference_threshold),
         "surplus_seats": reg.surplus_seats,
         "lot_seed": secrets.token_hex(16),
     }
+    earmarks = _earmarks(db, group, layout)
+    if earmarks:
+        rules["earmarks"] = earmarks
     doc: dict[str, Any] = {
         "id": gid,
         "name": group.name,
@@ -130,6 +133,32 @@ def _manifest_group(db: Session, election: Election, group: ElectoralGroup, layo
     else:
         doc["candidates"] = [{"id": o.key, "name": o.name} for o in layout.candidate_options]
     return doc
+
+
+def earmark_label(group: ElectoralGroup) -> str:
+    """The earmark's id in the manifest and ``seats.json``: the unit's register column and value."""
+    return f"{group.earmark_unit_field}:{group.earmark_unit_value}"
+
+
+def _earmarks(db: Session, group: ElectoralGroup, layout: BallotLayout) -> list[dict[str, Any]]:
+    """The group's earmarked seats for the seat allocation, with the ballot ids of the unit's candidates.
+
+    Domain 4.3: the reserved seats go to candidates whose register entry is in the unit (its
+    ``department`` or ``location``). A group without earmarked seats, or without a unit, has none.
+    """
+    field = group.earmark_unit_field
+    if group.earmarked_seats <= 0 or field not in ("department", "location") or not group.earmark_unit_value:
+        return []
+    column = RegisterPerson.department if field == "department" else RegisterPerson.location
+    on_ballot = {o.key for o in layout.candidate_options}
+    in_unit = db.scalars(
+        select(Candidacy.id)
+        .join(RegisterPerson, RegisterPerson.id == Candidacy.person_id)
+        .where(RegisterPerson.election_id == group.election_id, column == group.earmark_unit_value)
+    )
+    unit = {f"c{cid}" for cid in in_unit} & on_ballot
+    candidates = [o.key for o in layout.candidate_options if o.key in unit]
+    return [{"id": earmark_label(group), "seats": group.earmarked_seats, "candidates": candidates}]
 
 
 def build_manifest(db: Session, election: Election, election_uuid: str) -> dict[str, Any]:

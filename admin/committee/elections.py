@@ -115,7 +115,14 @@ def election_groups(election_id: int) -> Any:
         and _can_edit()
         and _save(
             lambda: setup_store.add_group(
-                db(), _actor(), election, form.name.data, form.seats.data, form.earmarked_seats.data or 0
+                db(),
+                _actor(),
+                election,
+                form.name.data,
+                form.seats.data,
+                form.earmarked_seats.data or 0,
+                form.earmark_unit_field.data or None,
+                form.earmark_unit_value.data,
             ),
             form,
             _("The electoral group has been added."),

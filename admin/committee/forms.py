@@ -16,7 +16,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
 
 from election.list_links import LINK_GROUP_MAX, LINK_GROUP_PATTERN
 
@@ -61,6 +61,28 @@ class GroupForm(FlaskForm):
     name = StringField(_l("Name of the electoral group"), validators=[DataRequired(), Length(max=100)])
     seats = IntegerField(_l("Seats"), validators=[DataRequired(), NumberRange(min=1)])
     earmarked_seats = IntegerField(_l("Earmarked seats"), default=0, validators=[Optional(), NumberRange(min=0)])
+    earmark_unit_field = SelectField(
+        _l("Earmarked seats are for candidates of this"),
+        choices=[
+            SelectChoice("", _l("(no earmarked seats)")),
+            SelectChoice("department", _l("Department")),
+            SelectChoice("location", _l("Location")),
+        ],
+        default="",
+    )
+    earmark_unit_value = StringField(
+        _l("Name of the department or location, as in the register"), validators=[Length(max=200)]
+    )
+
+    def validate_earmark_unit_field(self, field: SelectField) -> None:
+        """Earmarked seats need the unit they are reserved for (domain 4.3)."""
+        if (self.earmarked_seats.data or 0) > 0 and not field.data:
+            raise ValidationError(_l("Choose whether the earmarked seats are for a department or a location."))
+
+    def validate_earmark_unit_value(self, field: StringField) -> None:
+        """Earmarked seats need the name of their department or location."""
+        if (self.earmarked_seats.data or 0) > 0 and not (field.data or "").strip():
+            raise ValidationError(_l("Give the department or location the earmarked seats are for."))
 
 
 class UnionForm(FlaskForm):

@@ -68,6 +68,9 @@ class ElectoralGroup(Base):
         UniqueConstraint("election_id", "name"),
         CheckConstraint("seats > 0", name="seats_positive"),
         CheckConstraint("earmarked_seats >= 0 AND earmarked_seats <= seats", name="earmarked_within_seats"),
+        CheckConstraint(
+            "earmark_unit_field IS NULL OR earmark_unit_field IN ('department','location')", name="earmark_unit_known"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -76,6 +79,10 @@ class ElectoralGroup(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     seats: Mapped[int] = mapped_column(Integer)
     earmarked_seats: Mapped[int] = mapped_column(Integer, default=0)
+    # Earmarked seats (domain 4.3) are reserved for the candidates whose register entry has this
+    # value in this column (``department`` or ``location`` of RegisterPerson).
+    earmark_unit_field: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    earmark_unit_value: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
     election: Mapped[Election] = relationship(back_populates="groups")
 

@@ -37,7 +37,8 @@ def _election(app) -> int:  # type: ignore[no-untyped-def]
             term_end=today + timedelta(weeks=20), headcount=420, seats=11, electoral_system="list",
             regulation=json.dumps({}), phase="draft",
         )
-        election.groups = [ElectoralGroup(name="Zorg", position=1, seats=7, earmarked_seats=1),
+        election.groups = [ElectoralGroup(name="Zorg", position=1, seats=7, earmarked_seats=1,
+                                          earmark_unit_field="location", earmark_unit_value="Zwolle"),
                            ElectoralGroup(name="Ondersteuning", position=2, seats=4)]
         election.unions = [
             TradeUnion(name="FNV Zorg", email="kader@fnv.example", postal_address="Postbus 1\n3500 AA Utrecht"),
