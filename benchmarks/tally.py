@@ -8,9 +8,10 @@ ballots (default 100,000; the key keeps its name for smaller runs) to the seat a
 human steps (trustees fetching files, typing passphrases, the lot thrown at the meeting) excluded.
 It is the sum of
 
-* ``aggregate_s``: the server sums every ballot's ciphertexts per option from the board payloads,
-  as ``election.tally_store.close_and_tally`` does (``election.count_board.aggregates`` over the
-  parsed JSON of each ballot entry), and hashes each aggregate for its ``tally`` entry;
+* ``aggregate_s``: the server sums every ballot's ciphertexts per option from the board payloads
+  (``election.count_board.aggregates`` over the parsed JSON of each ballot entry) and hashes each
+  aggregate for its ``tally`` entry. This is the slow path: closing takes the sums every cast kept
+  (``election.running_tally``) and sums the board only when those do not cover it;
 * ``decrypt_s``: ``--threshold`` trustees each make a decryption share with its Chaum-Pedersen
   proof for every option (done one after the other here; trustees work on their own computers);
 * ``check_s``: the server checks every share's proof against the trustee's verification key;

@@ -33,6 +33,7 @@ from election.models import Election
 from election.models.voting import BoardEntry, ElectionIdentity, VotingCredential
 from election.procedure import Phase
 from election.procedure_store import voting_window_of
+from election.running_tally import add_ballot
 from election.voting_codes import group_key
 
 _APPEND_ATTEMPTS = 5
@@ -232,6 +233,7 @@ def cast_ballot(db: Session, election_id: int, raw: Any, now: datetime) -> Recei
                     tracking_code=bd.tracking_code(ballot_bytes),
                     counted_credential=credential,
                 )
+                add_ballot(db, election_id, ballot.group_id, [s.ciphertext for s in ballot.selections])
             # The head is locked (PostgreSQL) or the database is (SQLite): the new entry is the head.
             return _receipt(entry, ballot_bytes, bd.entry_hash(to_entry(entry)).hex(), repeated=False)
         except BoardClosed:

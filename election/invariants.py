@@ -44,6 +44,7 @@ from election.procedure import Phase
 # Modules whose import registers more invariants (ballots, bulletin board, count). Add yours here.
 INVARIANT_MODULES: tuple[str, ...] = (
     "election.board_invariants",  # one ballot per credential, listed credentials, the chain, the close counts
+    "election.running_tally",  # the tally kept while voting equals the board's sum
     "election.record_publication",  # the frozen record and the board it was made from
     "election.retention",  # personal data stays deleted after the retention run
 )

@@ -64,6 +64,7 @@ from election.models import (
     RegisterObjection,
     RegisterPerson,
     RetentionEvent,
+    RunningTally,
     TradeUnion,
     VotingCredential,
 )
@@ -460,6 +461,7 @@ def _destroy_record(db: Session, election: Election, now: datetime) -> None:
     _run(db, delete(CredentialHolder).where(CredentialHolder.election_id == e))
     _run(db, delete(VotingCredential).where(VotingCredential.election_id == e))
     _run(db, delete(DecryptionShareSet).where(DecryptionShareSet.election_id == e))
+    _run(db, delete(RunningTally).where(RunningTally.election_id == e))
     record = db.scalars(select(PublishedRecord).where(PublishedRecord.election_id == e)).one_or_none()
     if record is not None:
         _run(db, delete(PublishedRecordChunk).where(PublishedRecordChunk.record_id == record.id))

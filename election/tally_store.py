@@ -32,7 +32,7 @@ from crypto.threshold import DecryptionShare, ThresholdError, combine_decryption
 from crypto.verify_tally import seat_input
 from election import audit_log
 from election.board_store import append_entry, ballots_per_group, entries, head_hash
-from election.count_board import SHARES_FILE_FORMAT, TALLY_FILE_FORMAT, aggregates, parse_manifest
+from election.count_board import SHARES_FILE_FORMAT, TALLY_FILE_FORMAT, parse_manifest
 from election.key_ceremony import CompletedCeremony, completed_ceremony
 from election.models import CommitteeMember, Election
 from election.models.count import DecryptionShareSet, ElectionCount
@@ -41,6 +41,7 @@ from election.paper_count import confirmed_paper
 from election.paper_voting import PaperTotals, add_paper, total_invalid
 from election.procedure import Phase, StepRefused
 from election.procedure_store import EFFECTS, voting_window_of
+from election.running_tally import board_aggregates, running_aggregates
 from election.seats import SeatInputError, allocate, parse_contest
 
 MAX_LOT_TEXT = 500
@@ -82,8 +83,9 @@ def opened_identity(db: Session, election_id: int) -> ElectionIdentity:
 def close_and_tally(db: Session, election: Election, actor: str, now: datetime) -> ElectionCount:
     """Close the board and fix the tally: the ``close`` entry, then one ``tally`` entry per group.
 
-    The aggregates are summed from every counted ballot on the board (never maintained figures).
-    Runs once; a second call returns the existing count.
+    The aggregates are the running tally every cast kept (:mod:`election.running_tally`) when it
+    covers every ballot on the board, else the sum over the board; the trustees re-derive them from
+    the board either way. Runs once; a second call returns the existing count.
     """
     existing = count_of(db, election.id)
     if existing is not None:
@@ -95,8 +97,7 @@ def close_and_tally(db: Session, election: Election, actor: str, now: datetime) 
     append_entry(db, identity, bd.CLOSE, bd.payload_hash(bd.CLOSE, close), close, now)
     board_head = head_hash(db, election.id)
     assert board_head is not None
-    ballots = (json.loads(row.payload) for row in entries(db, election.id) if row.type == bd.BALLOT)
-    groups = aggregates(manifest, ballots)
+    groups = running_aggregates(db, election.id, manifest) or board_aggregates(db, election.id, manifest)
     for grp in groups:
         payload = {"group": grp.id, "aggregate_hash": bd.json_hash(grp.to_dict()["aggregate"]).hex()}
         append_entry(db, identity, bd.TALLY, bd.payload_hash(bd.TALLY, payload), payload, now)

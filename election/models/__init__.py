@@ -3,7 +3,7 @@
 from election.models.audit import AuditEntry
 from election.models.ceremony import CeremonyMessage, CeremonyTrustee, KeyCeremony
 from election.models.committee import CommitteeMember, Role
-from election.models.count import DecryptionShareSet, ElectionCount
+from election.models.count import DecryptionShareSet, ElectionCount, RunningTally
 from election.models.delivery import CodeDelivery
 from election.models.election import Election, ElectoralGroup, PendingAction, TradeUnion
 from election.models.lists import (
@@ -79,6 +79,7 @@ __all__ = [
     "ResultObjection",
     "RetentionEvent",
     "Role",
+    "RunningTally",
     "SuccessionOffer",
     "ThrottleCounter",
     "TradeUnion",

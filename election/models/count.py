@@ -2,7 +2,8 @@
 
 ``ElectionCount`` holds what the committee needs after closing: the board head at closing, the
 aggregated ciphertexts per electoral group (``tally.json``'s shape without shares and counts),
-the public lot seed, and once decrypted the counts and the seat allocation. ``DecryptionShareSet``
+the public lot seed, and once decrypted the counts and the seat allocation. ``RunningTally`` is
+the same sum per group kept up to date by every cast while voting runs. ``DecryptionShareSet``
 is one trustee's verified shares for every group; a second set by the same trustee is refused by
 the unique constraint as well as by the code.
 """
@@ -48,3 +49,21 @@ class DecryptionShareSet(Base):
     committee_member_id: Mapped[int] = mapped_column(ForeignKey("committee_member.id", ondelete="RESTRICT"))
     shares: Mapped[str] = mapped_column(Text)  # canonical JSON: {group id: [share, ...]}
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RunningTally(Base):
+    """One electoral group's counted ballots and summed ciphertexts, kept up to date by every cast.
+
+    Written only in the cast's transaction while the board's head is held, so it always equals the
+    sum over the ballots on the board; anyone can re-derive it from the board, and ``stembus check``
+    does.
+    """
+
+    __tablename__ = "running_tally"
+    __table_args__ = (UniqueConstraint("election_id", "group_key", name="one_running_tally_per_group"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id", ondelete="RESTRICT"), index=True)
+    group_key: Mapped[str] = mapped_column(String(64))  # manifest group id
+    ballots: Mapped[int] = mapped_column(Integer)
+    aggregate: Mapped[str] = mapped_column(Text)  # canonical JSON: [{"alpha", "beta"}, ...] per option

@@ -95,12 +95,9 @@ def test_booth_module_encrypts_a_40_candidate_ballot_in_the_browser(page, live_a
             choices[17] = 1;
             const args = {choices, jointKey: key, electionHash: hE, group: "G1",
                           credentialSecret: cred.secret, system: "list"};
-            const t0 = performance.now();
             S.prepare(key);
-            const t1 = performance.now();
             const {ballot, secrets} = S.encryptBallot(args);
-            const t2 = performance.now();
-            return {ballot, reveal: S.reveal(secrets), tables_ms: t1 - t0, encrypt_ms: t2 - t1};
+            return {ballot, reveal: S.reveal(secrets)};
         }""",
         [Y.hex(), H_E.hex()],
     )
@@ -110,5 +107,4 @@ def test_booth_module_encrypts_a_40_candidate_ballot_in_the_browser(page, live_a
     )
     assert failures == []
     assert b.check_revealed(ballot, result["reveal"], joint_key=Y)[17] == 1
-    assert result["encrypt_ms"] < 1000, result
     assert problems == []

@@ -27,6 +27,7 @@ BOARD_CHECKS = (
     "ballots.listed_credential",
     "board.chain_intact",
     "turnout.close_counts_match_board",
+    "tally.running_matches_board",
 )
 
 

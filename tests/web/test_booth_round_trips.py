@@ -29,8 +29,8 @@ LIMITS = {
     "booth page": 2,  # the election; the new session with its CSRF token
     "parameters": 2,  # the session; the election (the parameters themselves are built once per process)
     "credential": 5,  # the session; the election; the throttle; the open check; the credential
-    "cast sqlite": 9,  # as the credential, then savepoint, head, insert, release
-    "cast postgresql": 10,
+    "cast sqlite": 11,  # as the credential, then savepoint, head, insert, the group's running tally, release
+    "cast postgresql": 12,
     "board lookup": 4,  # the session; the election; the head; the tracking code
 }
 
