@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import mailbox
 import secrets
+from pathlib import Path
 
 import click
 
@@ -142,3 +144,22 @@ def mail_send(loop: bool, batch_size: int | None, as_json: bool) -> None:
             should_stop=lambda: bool(stopping),
             on_report=show,
         )
+
+
+@mail.command("bounces")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def mail_bounces(path: Path, as_json: bool) -> None:
+    """Read bounce reports from an mbox file or Maildir and mark the messages they name as refused."""
+    import json
+
+    from election.mail_bounce_store import record_bounces
+    from election.mail_bounces import mailbox_messages
+
+    app = _app()
+    try:
+        report = record_bounces(app.extensions["stembus_sessions"], mailbox_messages(path))
+    except (OSError, mailbox.Error) as error:
+        raise click.ClickException(f"cannot read the mailbox {path}: {type(error).__name__}") from error
+    counts = report.counts()
+    click.echo(json.dumps(counts) if as_json else ", ".join(f"{k} {v}" for k, v in counts.items()))

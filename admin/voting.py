@@ -8,7 +8,7 @@ database-backed throttle, so the limit holds across workers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from datetime import timedelta
 from typing import Any
@@ -339,8 +339,19 @@ def board_download(election_uuid: str) -> Any:
     if not is_closed(db(), identity.election_id):
         abort(404)
     headers = {"Content-Disposition": f'attachment; filename="board-{election_uuid}.jsonl"'}
-    lines = board_lines(db(), identity.election_id)
-    return Response(lines, mimetype="application/x-ndjson", headers=headers)
+    return Response(_streamed_board(identity.election_id), mimetype="application/x-ndjson", headers=headers)
+
+
+def _streamed_board(election_id: int) -> Iterator[str]:
+    """The board's lines in a session of their own: the response is streamed after the view returned,
+    when the request's session has been closed; this one closes when the last line is sent."""
+    factory = current_app.extensions["stembus_sessions"]
+
+    def lines() -> Iterator[str]:
+        with factory() as session:
+            yield from board_lines(session, election_id)
+
+    return lines()
 
 
 @bp.route("/stem/<election_uuid>/controle", defaults={"lang": "nl"})

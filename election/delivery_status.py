@@ -2,8 +2,9 @@
 
 Each voter counts once, by their newest delivery (:class:`~election.models.delivery.CodeDelivery`):
 an e-mail still queued, sent, failed, or refused by the receiving mail server ("bounced": a 5xx
-answer), or a printed letter. Voters with a code but without a working delivery (no e-mail
-address, an e-mail that failed or bounced) need a printed letter.
+answer while sending, or a bounce report read later by ``stembus mail bounces``), or a printed
+letter. Voters with a code but without a working delivery (no e-mail address, an e-mail that
+failed or bounced) need a printed letter.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from election.models.delivery import CodeDelivery
 from election.models.voting import CredentialHolder, VotingCredential
 from election.voting_codes import group_key, identity_of, manifest_of
 
-# An SMTP reply code of the 5xx class in a stored error ("SMTPRecipientsRefused [550]").
-_PERMANENT = re.compile(r"\b5\d\d\b")
+# A permanent refusal in a stored error: an SMTP reply code of the 5xx class while sending
+# ("SMTPRecipientsRefused [550]") or the 5.x.x status of a later bounce report ("bounce 5.1.1").
+_PERMANENT = re.compile(r"\b5\d\d\b|\b5\.\d{1,3}\.\d{1,3}\b")
 
 
 @dataclass

@@ -25,7 +25,7 @@ PHOTO_EDGE = 600
 
 
 class FileRefused(ValueError):
-    """A file that is not accepted: ``code`` is ``too_large``, ``wrong_type`` or ``empty``."""
+    """A file that is not accepted: ``code`` is ``too_large``, ``wrong_type``, ``empty`` or ``missing``."""
 
     def __init__(self, code: str, limit: int = 0) -> None:
         super().__init__(code)

@@ -32,9 +32,14 @@ the worker every time ends ``failed`` instead of looping.
 Retries. A temporary failure (a 4xx reply, a lost connection) returns the row to ``pending`` with
 an exponential backoff; a 5xx reply or the last allowed attempt makes it ``failed``.
 
+Bounces. A receiving server may refuse a message only after the relay accepted it, and then mails
+a bounce report to the sender. ``stembus mail bounces`` reads those reports
+(:mod:`election.mail_bounces`) and :func:`record_bounce` gives the named ``sent`` row up just as a
+5xx reply would have, so the committee sees the code e-mail as refused by the mail server.
+
 Secrets. Log lines name rows by id and kind only, never recipients, subjects or bodies, and errors
-are stored as type and SMTP code. A ``sensitive`` row (a voting code) loses its bodies and
-attachments as soon as it is sent or given up.
+are stored as type and SMTP code (a bounce: its status and the receiving server's answer). A
+``sensitive`` row (a voting code) loses its bodies and attachments as soon as it is sent or given up.
 
 Bodies made at the moment of sending. Some letters must not exist in the database even for a
 moment in their final form: a voting code is minted only when its e-mail is handed over. For such
@@ -56,7 +61,7 @@ import logging
 import secrets
 import smtplib
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -92,6 +97,7 @@ __all__ = [
     "SMTPMailSender",
     "deliver_pending",
     "queue_message",
+    "record_bounce",
     "run_worker",
     "sender_from_config",
 ]
@@ -334,17 +340,49 @@ def _finish(
             return "skipped"
         if error is None:
             row.status, row.sent_at, row.last_error = "sent", now, None
+            _drop_sensitive_content(session, row)
         elif isinstance(error, BodyUnavailable) or is_permanent(error) or row.attempts >= policy.max_attempts:
-            row.status, row.last_error = "failed", _describe(error)
+            _give_up(session, row, _describe(error))
         else:
             row.status, row.last_error = "pending", _describe(error)
             row.next_attempt_at = now + policy.delay(row.attempts)
         row.claim_token = None
         row.claimed_at = None
-        if row.sensitive and row.status in ("sent", "failed"):
-            row.body_text, row.body_html = "", None
-            session.execute(delete(OutboxAttachment).where(OutboxAttachment.message_id == row_id))
         return row.status
+
+
+def _drop_sensitive_content(session: Session, row: OutboxMessage) -> None:
+    if row.sensitive:
+        row.body_text, row.body_html = "", None
+        session.execute(delete(OutboxAttachment).where(OutboxAttachment.message_id == row.id))
+
+
+def _give_up(session: Session, row: OutboxMessage, reason: str) -> None:
+    """Mark ``row`` failed for good, with ``reason``; a sensitive row loses its bodies.
+
+    For a refusal by the mail system (a 5xx while sending, or a bounce report later), a body that
+    may not be made, or the last allowed attempt.
+    """
+    row.status, row.last_error, row.sent_at = "failed", reason, None
+    _drop_sensitive_content(session, row)
+
+
+def record_bounce(db: Session, message_id: str, recipients: Collection[str], reason: str) -> str:
+    """Mark a sent message as refused for good, as a 5xx while sending would, when a bounce report names it.
+
+    The report must name both the message's Message-ID (its local part) and its recipient (lower
+    case in ``recipients``), so a report about another mail changes nothing. Returns ``"bounced"``
+    when the row changed, ``"matched"`` when it was already given up or is not sent (running the
+    same reports again changes nothing), ``"unmatched"`` when no message fits.
+    """
+    row = db.scalars(select(OutboxMessage).where(OutboxMessage.message_id == message_id)).one_or_none()
+    if row is None or row.recipient.lower() not in recipients:
+        return "unmatched"
+    if row.status != "sent":
+        return "matched"
+    _give_up(db, row, reason)
+    log.warning("outbox message %s (%s): bounced after sending, now failed", row.id, row.kind)
+    return "bounced"
 
 
 def _release(session_factory: sessionmaker[Session], ids: Sequence[int], token: str) -> None:

@@ -146,7 +146,7 @@ def lists_paper(election_id: int) -> Any:
         try:
             upload = request.files.get("scan")
             if upload is None or not upload.filename:
-                raise list_files.FileRefused("empty")
+                raise list_files.FileRefused("missing")
             scan = list_files.check_scan(list_files.read_limited(upload.stream, list_files.SCAN_MAX_BYTES))
             if union is None:
                 raise list_store.SubmissionRefused("unknown_union")

@@ -75,6 +75,8 @@ def file_text(error: FileRefused) -> str:
         return str(_("The file is too large: at most %(mb)s MB.", mb=error.limit // (1024 * 1024)))
     if error.code == "empty":
         return str(_("The file is empty."))
+    if error.code == "missing":
+        return str(_("Attach the scan of the list as it was received on paper."))
     return str(_("This kind of file is not accepted: use a PDF, PNG or JPEG file."))
 
 

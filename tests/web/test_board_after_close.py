@@ -40,6 +40,9 @@ def test_after_closing_the_whole_board_downloads_as_the_records_board_lines(app,
     answer = client.get(f"/board/{uuid}/board.jsonl")
     assert answer.status_code == 200 and answer.mimetype == "application/x-ndjson"
     lines = [json.loads(line) for line in answer.get_data(as_text=True).splitlines()]
+    answer.close()
+    # The streamed board read in a session of its own and gave its connection back when done.
+    assert app.extensions["stembus_engine"].pool.checkedout() == 0
     types = [line["type"] for line in lines]
     assert types[:3] == ["setup", "ballot", "ballot"] and "close" in types
     listing = client.get(f"/board/{uuid}.json").get_json()

@@ -127,7 +127,7 @@ def test_a_paper_list_without_a_proper_scan_or_with_an_unknown_candidate_stores_
     election_id = make_list_election(app)
     _signed_in_chair(app, client)
     refusals = [
-        (None, None, "The file is empty."),
+        (None, None, "Attach the scan of the list as it was received on paper."),
         ((BytesIO(b""), "empty.pdf"), None, "The file is empty."),
         ((BytesIO(b"just some text, not a scan"), "list.pdf"), None, "use a PDF, PNG or JPEG file"),
         ((BytesIO(PDF + b"0" * SCAN_MAX_BYTES), "huge.pdf"), None, "The file is too large: at most 5 MB."),
