@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from crypto.ceremony import run_ceremony
 from crypto.threshold import DkgParams
+from election.clock import dutch_date
 from election.key_ceremony import record_completed_ceremony
 from election.models import Candidacy, CandidateList, CommitteeMember, Election, ElectoralGroup, RegisterPerson
 from election.procedure import Phase
@@ -162,7 +163,7 @@ def _publish_lists(db: Session, election: Election, group: ElectoralGroup, membe
             name=f"Samen {group.name}" if start == 0 else f"Vernieuwing {group.name}",
             status="valid",
             via="paper",
-            received_on=now.date(),
+            received_on=dutch_date(now),
             submitted_at=now,
             number=number,
             published_at=now,

@@ -19,6 +19,11 @@ def as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+def dutch_date(moment: datetime) -> date:
+    """The calendar date in the Netherlands of an instant (a naive value is UTC): legal days count there."""
+    return as_utc(moment).astimezone(AMSTERDAM).date()
+
+
 class Clock:
     """The real wall clock."""
 

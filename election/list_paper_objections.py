@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from election import audit_log
+from election.clock import dutch_date
 from election.list_files import StoredFile
 from election.list_publication import MAX_OBJECTION, ObjectionRefused, objection_deadline
 from election.models import Candidacy, CandidateList, Election, ListObjection, ListObjectionPaper, RegisterPerson
@@ -44,7 +45,7 @@ def published_on(db: Session, election: Election) -> date | None:
         CandidateList.election_id == election.id, CandidateList.published_at.is_not(None)
     )
     moments = [m for m in db.scalars(query) if m is not None]
-    return min(moments).date() if moments else None
+    return dutch_date(min(moments)) if moments else None
 
 
 def enter_paper_objection(

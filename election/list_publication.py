@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from election import audit_log
 from election.ballot_layout import BallotLayout, ListedCandidate, PublishedList, ballot_for_group
+from election.clock import dutch_date
 from election.list_review import active, lists_of, record_decision, repair_deadlines, strike
 from election.models import (
     Candidacy,
@@ -298,7 +299,7 @@ def publication_context(db: Session, election: Election) -> PublicationContext:
         organisation=election.organisation,
         voting_day=election.voting_day,
         electoral_system=election.electoral_system,
-        published_on=min(published).date() if published else None,
+        published_on=dutch_date(min(published)) if published else None,
         objection_deadline=objection_deadline(election),
         final=order.index(Phase(election.phase)) >= order.index(Phase.LISTS_FINAL),
         groups=tuple(group_outcomes(db, election)),

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from election import audit_log, list_links
+from election.clock import dutch_date
 from election.list_rules import (
     CandidateFacts,
     Defect,
@@ -259,7 +260,7 @@ def notice_context(db: Session, election: Election, lst: CandidateList, notice: 
         group=group.name if group else "",
         addressee=_addressee(db, lst)[0],
         defects=defects,
-        sent_on=notice.decided_at.date(),
+        sent_on=dutch_date(notice.decided_at),
         deadline=notice.deadline,
         reference=f"{election.id}-{lst.id}-{notice.id}",
     )

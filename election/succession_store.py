@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from election import audit_log
+from election.clock import dutch_date
 from election.eligibility import add_months
 from election.models import Election
 from election.models.succession import LEAVE_REASONS, SuccessionOffer, Vacancy
@@ -141,7 +142,7 @@ def record_vacancy(
     if len(note) > MAX_NOTE:
         raise SuccessionRefused("note_too_long", "the note is longer than {n} characters", n=MAX_NOTE)
     count = count_of(db, election.id)
-    if count is not None and count.result_at is not None and left_on < count.result_at.date():
+    if count is not None and count.result_at is not None and left_on < dutch_date(count.result_at):
         raise SuccessionRefused("before_result", "a member cannot leave before the result was established")
     rows = [r for r in vacancies_of(db, election.id) if r.group_key == group_key]
     try:

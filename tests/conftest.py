@@ -6,6 +6,7 @@ server on 127.0.0.1:5432 answers; in CI (CI=true) it must answer.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import shutil
@@ -89,9 +90,26 @@ def postgres_url() -> Iterator[str]:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _end_left_transactions(connection) -> None:  # type: ignore[no-untyped-def]
+    """End transactions an earlier test's application left open, so TRUNCATE cannot wait on them forever.
+
+    Each one is logged: it means some code kept a session open after its request.
+    """
+    left = connection.execute(
+        text(
+            "SELECT pid, left(query, 120) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'"
+        )
+    ).all()
+    for pid, query in left:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        logging.getLogger("tests").warning("an earlier test left a transaction open (last statement: %s)", query)
+
+
 def _empty_postgres(url: str) -> None:
     engine = make_engine(url)
     with engine.begin() as connection:
+        _end_left_transactions(connection)
         tables = (
             connection.execute(
                 text("SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'")

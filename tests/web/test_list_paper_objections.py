@@ -66,9 +66,9 @@ def _count(db_session, model):
 
 def test_an_objection_received_on_paper_is_entered_with_its_scan_and_decided_with_reasons(app, client, db_session):
     election_id, list_id, candidacy_id = _published(app)
-    today = app.config["CLOCK"].today()
     chair = make_member(app)
-    sign_in(client, chair, app)
+    sign_in(client, chair, app)  # moves the clock (a fresh TOTP step): take the day after it
+    today = app.config["CLOCK"].today()
     page = client.get(f"/committee/elections/{election_id}/lists/objections").get_data(as_text=True)
     assert "Enter an objection received on paper" in page
     form = client.get(f"/committee/elections/{election_id}/lists/objections/paper").get_data(as_text=True)
@@ -133,8 +133,8 @@ def test_an_objection_received_on_paper_is_entered_with_its_scan_and_decided_wit
 
 def test_a_bad_paper_objection_gets_a_clear_message_and_stores_nothing(app, client, db_session):
     election_id, list_id, _candidacy = _published(app)
+    sign_in(client, make_member(app), app)  # moves the clock (a fresh TOTP step): take the day after it
     today = app.config["CLOCK"].today()
-    sign_in(client, make_member(app), app)
     good = {
         "objector_name": "J. de Vries",
         "employee_number": "",
