@@ -19,6 +19,7 @@ from tests.election.test_invariants import (
     postgres_constraint_dropped,
     raw_connection,
     run_check,
+    triggers_dropped,
 )
 from tests.web.count_factory import after_voting, cast, close_vote, make_count_election
 
@@ -54,35 +55,6 @@ def board_rows(app: Any, election_id: int) -> list[tuple[int, str, str | None]]:
         return [(int(seq), str(kind), credential) for seq, kind, credential in rows]
 
 
-@contextmanager
-def board_writable(app: Any) -> Iterator[None]:
-    """Drop the board's append-only triggers for the test and put them back afterwards."""
-    engine = app.extensions["stembus_engine"]
-    with engine.begin() as connection:
-        if postgres(app):
-            triggers = connection.execute(
-                text(
-                    "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'board_entry'::regclass"
-                    " AND NOT tgisinternal"
-                )
-            ).all()
-            for name, _ in triggers:
-                connection.execute(text(f"DROP TRIGGER {name} ON board_entry"))
-        else:
-            triggers = connection.execute(
-                text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'board_entry'")
-            ).all()
-            for name, _ in triggers:
-                connection.execute(text(f"DROP TRIGGER {name}"))
-    assert triggers, "the board has no append-only trigger to drop"
-    try:
-        yield
-    finally:
-        with engine.begin() as connection:
-            for _, definition in triggers:
-                connection.execute(text(definition))
-
-
 def test_a_closed_vote_passes_every_board_check(app, database_url):
     closed_vote(app)
     code, document, _ = run_check(database_url)
@@ -94,7 +66,7 @@ def test_a_closed_vote_passes_every_board_check(app, database_url):
 def test_an_edited_ballot_payload_is_named(app, database_url):
     election_id = closed_vote(app)
     seq = next(seq for seq, kind, _ in board_rows(app, election_id) if kind == "ballot")
-    with board_writable(app), raw_connection(app) as connection:
+    with triggers_dropped(app, "board_entry"), raw_connection(app) as connection:
         connection.execute(
             text("UPDATE board_entry SET payload = :p WHERE election_id = :e AND seq = :s"),
             {"p": '{"tampered":true}', "e": election_id, "s": seq},
@@ -112,7 +84,7 @@ def test_a_dropped_ballot_breaks_the_chain_and_the_close_count(app, database_url
     rows = board_rows(app, election_id)
     seq = next(seq for seq, kind, _ in rows if kind == "ballot")
     close_seq = next(seq for seq, kind, _ in rows if kind == "close")
-    with board_writable(app), raw_connection(app) as connection:
+    with triggers_dropped(app, "board_entry"), raw_connection(app) as connection:
         group = connection.execute(
             text("SELECT group_key FROM board_entry WHERE election_id = :e AND seq = :s"), {"e": election_id, "s": seq}
         ).scalar_one()
@@ -175,7 +147,7 @@ def test_two_counted_entries_under_one_credential_are_named(app, database_url):
         loosened = postgres_constraint_dropped(app, "board_entry", "one_ballot_per_credential")
     else:
         loosened = _sqlite_board_without_unique(app)
-    with board_writable(app), loosened, raw_connection(app) as connection:
+    with triggers_dropped(app, "board_entry"), loosened, raw_connection(app) as connection:
         connection.execute(
             text("UPDATE board_entry SET counted_credential = :c WHERE election_id = :e AND seq = :s"),
             {"c": credential, "e": election_id, "s": second},

@@ -178,29 +178,40 @@ def test_healthy_database_passes_every_invariant(app, database_url):
     assert all(item["ok"] for item in document["invariants"])
 
 
-def test_edited_audit_entry_is_named(app, database_url):
-    healthy_instance(app)
+@contextmanager
+def triggers_dropped(app: Any, table: str) -> Iterator[None]:
+    """Drop ``table``'s own (append-only) triggers for the block, and put them back afterwards."""
     engine = app.extensions["stembus_engine"]
     with engine.begin() as connection:
         if postgres(app):
             triggers = connection.execute(
                 text(
-                    "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'audit_entry'::regclass"
+                    "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = CAST(:t AS regclass)"
                     " AND NOT tgisinternal"
-                )
+                ),
+                {"t": table},
             ).all()
             for name, _ in triggers:
-                connection.execute(text(f"DROP TRIGGER {name} ON audit_entry"))
+                connection.execute(text(f"DROP TRIGGER {name} ON {table}"))
         else:
             triggers = connection.execute(
-                text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_entry'")
+                text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"), {"t": table}
             ).all()
             for name, _ in triggers:
                 connection.execute(text(f"DROP TRIGGER {name}"))
-        assert triggers, "the audit log has no append-only trigger to drop"
+    assert triggers, f"{table} has no append-only trigger to drop"
+    try:
+        yield
+    finally:
+        with engine.begin() as connection:
+            for _, definition in triggers:
+                connection.execute(text(definition))
+
+
+def test_edited_audit_entry_is_named(app, database_url):
+    healthy_instance(app)
+    with triggers_dropped(app, "audit_entry"), app.extensions["stembus_engine"].begin() as connection:
         connection.execute(text("UPDATE audit_entry SET actor = 'someone else' WHERE seq = 2"))
-        for _, definition in triggers:
-            connection.execute(text(definition))
     code, document, stderr = run_check(database_url)
     assert code == 1
     assert breaches_of(document, "audit_log.chain_intact") == ["audit entry 2: entry hash does not match its contents"]
