@@ -58,17 +58,13 @@ class Seeded:
     lists_group_id: int
     nomination_election_id: int
     ballot: dict[str, Any]
+    idle_credential: str  # a voter's public credential that no probe casts under
     tracking_code: str
     union_token: str
     register_token: str
     free_list_token: str
     nomination_token: str
     chair: Account
-
-    @property
-    def credential(self) -> str:
-        """The public credential of a voter who has not voted yet (the seeded, uncast ballot's)."""
-        return str(self.ballot["credential"])
 
 
 @dataclass
@@ -148,6 +144,7 @@ def seed(app: Any) -> Seeded:
             receipts.append(cast_ballot(db, ve.election_id, ballot, now))
             db.commit()
     unused, _ = make_ballot(app, ve.election_id, ve.codes[5])
+    idle, _ = make_ballot(app, ve.election_id, ve.codes[6])
     lists_id = make_list_election(app, mode="simultaneous", phase="candidacy")
     with app.test_request_context(), app.extensions["stembus_sessions"]() as db:
         election = db.get(Election, lists_id)
@@ -164,6 +161,7 @@ def seed(app: Any) -> Seeded:
         lists_group_id=lists_group_id,
         nomination_election_id=nomination_id,
         ballot=unused,
+        idle_credential=str(idle["credential"]),
         tracking_code=receipts[0].tracking_code,
         union_token=tokens["FNV"],
         register_token=register_token(app, ve.election_id, "1002"),

@@ -52,7 +52,8 @@ def _booth(target: ScanTarget, what: str) -> Probe:
     headers = (f"X-CSRFToken: {token}", "Content-Type: application/json")
     url = f"{target.base}/vote/{s.election_uuid}/{what}"
     if what == "credential":
-        body = json.dumps({"credential": s.credential})
+        # Not the cast probe's credential: that probe runs at the same time and votes with it.
+        body = json.dumps({"credential": s.idle_credential})
         return Probe(url, ("credential",), body, browser.cookie_header(), headers)
     return Probe(url, ("credential", "group", "version"), json.dumps(s.ballot), browser.cookie_header(), headers)
 
