@@ -26,6 +26,7 @@ from crypto import board as bd
 from election import audit_log
 from election.board_store import counted_ballot_of, retire_credential
 from election.casting import CastRefused, open_identity
+from election.code_revocation import live_credential
 from election.models import Election, ElectoralGroup, RegisterPerson
 from election.models.paper import PaperVote
 from election.models.voting import BoardEntry, CredentialHolder, VotingCredential
@@ -61,17 +62,6 @@ def paper_voting_allowed(election: Election) -> bool:
     return regulation_of(election).paper_beside_online
 
 
-def _live_credential(db: Session, election_id: int, person_id: int) -> VotingCredential | None:
-    query = (
-        select(VotingCredential)
-        .join(CredentialHolder, CredentialHolder.credential_id == VotingCredential.id)
-        .where(CredentialHolder.person_id == person_id, VotingCredential.election_id == election_id)
-        .where(VotingCredential.revoked.is_(False))
-        .order_by(VotingCredential.id.desc())
-    )
-    return db.scalars(query).first()
-
-
 def _voted_online(db: Session, election_id: int, person_id: int) -> bool:
     """Whether any credential ever issued to this person (revoked ones included) cast a ballot."""
     query = (
@@ -95,7 +85,7 @@ def voter_status(db: Session, election_id: int, person: RegisterPerson) -> str:
         return "voted_on_paper"
     if _voted_online(db, election_id, person.id):
         return "voted_online"
-    if _live_credential(db, election_id, person.id) is None:
+    if live_credential(db, election_id, person.id) is None:
         return "no_code"
     return "not_voted"
 
@@ -143,7 +133,7 @@ def _check_markable(db: Session, election: Election, person_id: int) -> tuple[Re
     if _voted_online(db, election.id, person.id):
         # Domain 8 item 15: one voter, one ballot; an online vote cannot be replaced by a paper one.
         raise PaperError("voted_online", "{name} has already voted online", name=person.name)
-    credential = _live_credential(db, election.id, person.id)
+    credential = live_credential(db, election.id, person.id)
     if credential is None:
         raise PaperError("no_code", "{name} has no live voting code to disable", name=person.name)
     return person, credential
